@@ -1,0 +1,147 @@
+package io.fulfillmenthub.clusters;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.fulfillmenthub.http.Page;
+import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.Json;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Clusters in the store. Every write bumps {@code metadata.version} and is checked against the version read. */
+@ApplicationScoped
+public class ClusterStore {
+
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+
+    @Inject
+    Db db;
+
+    /** Filters of the list endpoints; null means "any". */
+    public record Filter(String tenant, String state, String name, String template, String reason) {
+    }
+
+    public static void insert(Connection c, Cluster k) throws SQLException {
+        Db.update(c, "insert into clusters (id, tenant, name, template_id, template_version, state, reason, version, spec,"
+                + " status, labels, annotations, order_source, order_reference, created_at, updated_at, deleted_at, expires_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                k.id, k.metadata.tenant, k.metadata.name, k.spec.template, k.spec.templateVersion, k.status.state,
+                k.status.reason,
+                k.metadata.version, Json.write(k.spec), Json.write(k.status), Json.write(k.metadata.labels),
+                Json.write(k.metadata.annotations), k.status.order.source, k.status.order.reference,
+                k.metadata.creationTimestamp, k.metadata.creationTimestamp, k.metadata.deletionTimestamp,
+                k.status.expiresAt);
+    }
+
+    /**
+     * Writes a changed cluster if nobody changed it since it was read ({@code expectedVersion}); bumps the version.
+     * Returns false when the stored version moved on.
+     */
+    public static boolean update(Connection c, Cluster k, long expectedVersion) throws SQLException {
+        k.metadata.version = expectedVersion + 1;
+        int n = Db.update(c, "update clusters set state = ?, reason = ?, version = ?, spec = ?, status = ?, labels = ?, annotations = ?,"
+                + " updated_at = ?, deleted_at = ?, expires_at = ? where id = ? and version = ?",
+                k.status.state, k.status.reason, k.metadata.version, Json.write(k.spec), Json.write(k.status),
+                Json.write(k.metadata.labels), Json.write(k.metadata.annotations), Instant.now(),
+                k.metadata.deletionTimestamp, k.status.expiresAt, k.id, expectedVersion);
+        if (n == 0) {
+            k.metadata.version = expectedVersion;
+        }
+        return n == 1;
+    }
+
+    public static Cluster get(Connection c, String id) throws SQLException {
+        return Db.one(c, "select * from clusters where id = ?", ClusterStore::map, id);
+    }
+
+    /** Reads the cluster and locks its row until the transaction ends. */
+    public static Cluster lock(Connection c, String id) throws SQLException {
+        return Db.one(c, "select * from clusters where id = ? for update", ClusterStore::map, id);
+    }
+
+    public Cluster get(String id) {
+        return db.read(c -> get(c, id));
+    }
+
+    public List<Cluster> list(Filter f, Page page) {
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        args.add(page.offset());
+        args.add(page.limit());
+        return db.read(c -> Db.list(c, "select * from clusters" + where + " order by created_at, id offset ? rows fetch next ? rows only",
+                ClusterStore::map, args.toArray()));
+    }
+
+    public long count(Filter f) {
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        return db.read(c -> Db.count(c, "select count(*) from clusters" + where, args.toArray()));
+    }
+
+    /** Cluster counts per state, for the metrics. */
+    public Map<String, Long> countByState() {
+        return db.read(c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (ClusterState s : ClusterState.values()) {
+                out.put(s.name(), 0L);
+            }
+            Db.list(c, "select state, count(*) from clusters group by state", rs -> {
+                out.put(rs.getString(1), rs.getLong(2));
+                return null;
+            });
+            return out;
+        });
+    }
+
+    private static String where(Filter f, List<Object> args) {
+        List<String> clauses = new ArrayList<>();
+        if (f.tenant() != null) {
+            clauses.add("tenant = ?");
+            args.add(f.tenant());
+        }
+        if (f.state() != null) {
+            clauses.add("state = ?");
+            args.add(f.state());
+        } else {
+            // deleted clusters leave the lists; they stay readable by id, or with state=DELETED
+            clauses.add("state <> 'DELETED'");
+        }
+        if (f.name() != null) {
+            clauses.add("name = ?");
+            args.add(f.name());
+        }
+        if (f.template() != null) {
+            clauses.add("template_id = ?");
+            args.add(f.template());
+        }
+        if (f.reason() != null) {
+            clauses.add("reason = ?");
+            args.add(f.reason());
+        }
+        return clauses.isEmpty() ? "" : " where " + String.join(" and ", clauses);
+    }
+
+    static Cluster map(ResultSet rs) throws SQLException {
+        Cluster k = new Cluster();
+        k.id = rs.getString("id");
+        k.metadata.name = rs.getString("name");
+        k.metadata.tenant = rs.getString("tenant");
+        k.metadata.labels = Json.read(rs.getString("labels"), STRING_MAP);
+        k.metadata.annotations = Json.read(rs.getString("annotations"), STRING_MAP);
+        k.metadata.creationTimestamp = Db.instant(rs, "created_at");
+        k.metadata.deletionTimestamp = Db.instant(rs, "deleted_at");
+        k.metadata.version = rs.getLong("version");
+        k.spec = Json.read(rs.getString("spec"), Cluster.Spec.class);
+        k.status = Json.read(rs.getString("status"), Cluster.Status.class);
+        return k;
+    }
+}

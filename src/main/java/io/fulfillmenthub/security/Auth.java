@@ -1,0 +1,96 @@
+package io.fulfillmenthub.security;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.fulfillmenthub.http.Api;
+import io.fulfillmenthub.http.ProblemException;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.apache.camel.Exchange;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * Authenticates API calls: the bearer JWT is verified by quarkus-oidc against the configured issuer (or the embedded
+ * key pair), then the caller's roles are checked. Failures are 401/403 problems; the token itself is never logged.
+ */
+@ApplicationScoped
+@Named("auth")
+public class Auth {
+
+    private static final Logger LOG = Logger.getLogger(Auth.class);
+    private static final String CALLER = "hub.caller";
+
+    @Inject
+    TenantIdentityProvider identities;
+
+    /** The verified caller of this exchange, or a 401 problem. */
+    public Caller caller(Exchange ex) {
+        Caller cached = ex.getProperty(CALLER, Caller.class);
+        if (cached != null) {
+            return cached;
+        }
+        String header = Api.header(ex, "Authorization");
+        if (header == null || header.isBlank()) {
+            throw ProblemException.unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            throw ProblemException.unauthorized("the Authorization header must carry a bearer token");
+        }
+        String token = header.substring(7).trim();
+        SecurityIdentity identity;
+        try {
+            identity = identities.authenticate(new AccessTokenCredential(token)).await().atMost(Duration.ofSeconds(15));
+        } catch (RuntimeException e) {
+            LOG.debugf("token refused: %s", e.getClass().getSimpleName());
+            throw ProblemException.unauthorized("the bearer token is invalid, expired or not signed by the trusted issuer");
+        }
+        if (identity == null || identity.isAnonymous()) {
+            throw ProblemException.unauthorized("the bearer token is invalid");
+        }
+        String tenant = null;
+        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+            Object t = jwt.getClaim("tenant");
+            tenant = t == null ? null : t.toString().replace("\"", "");
+            if (tenant != null && tenant.isBlank()) {
+                tenant = null;
+            }
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (Role r : Role.values()) {
+            if (identity.getRoles().contains(r.claim())) {
+                roles.add(r);
+            }
+        }
+        Caller caller = new Caller(identity.getPrincipal().getName(), tenant, roles);
+        ex.setProperty(CALLER, caller);
+        return caller;
+    }
+
+    /** The caller, who must hold one of the roles (403 otherwise). */
+    public Caller require(Exchange ex, Role... anyOf) {
+        Caller c = caller(ex);
+        if (!c.hasAny(anyOf)) {
+            throw ProblemException.forbidden("this needs one of the roles "
+                    + Arrays.stream(anyOf).map(Role::claim).collect(Collectors.joining(", ")));
+        }
+        boolean tenantScoped = Arrays.stream(anyOf).allMatch(Role::isTenantRole);
+        if (tenantScoped && c.tenant() == null) {
+            throw ProblemException.forbidden("the token names no tenant");
+        }
+        return c;
+    }
+
+    /** Any authenticated caller. */
+    public Caller any(Exchange ex) {
+        return caller(ex);
+    }
+}

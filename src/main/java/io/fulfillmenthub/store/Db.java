@@ -1,0 +1,174 @@
+package io.fulfillmenthub.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource.DataSourceLiteral;
+import io.quarkus.arc.Arc;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+/**
+ * The hub's one store: the datasource chosen at run time (H2 file or PostgreSQL), migrated by Flyway at start-up,
+ * with small helpers for transactions. Plain JDBC keeps the SQL visible and identical on both databases.
+ */
+@Startup
+@ApplicationScoped
+public class Db {
+
+    private static final Logger LOG = Logger.getLogger(Db.class);
+
+    /** Every migration, in order. Quarkus' packaged class loader cannot list a resource folder, so they are named. */
+    static final List<String> MIGRATIONS = List.of(
+            "V1__foundation.sql");
+
+    @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
+    String kind;
+
+    private DataSource dataSource;
+
+    @PostConstruct
+    void start() {
+        dataSource = Arc.container().instance(AgroalDataSource.class, new DataSourceLiteral(kind)).get();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .resourceProvider(new ListedMigrations(MIGRATIONS))
+                .load()
+                .migrate();
+        LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public boolean isPostgres() {
+        return "pg".equals(kind);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T tx(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Read-only work on a connection in auto-commit mode. */
+    public <T> T read(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public boolean ping() {
+        return read(c -> c.isValid(2));
+    }
+
+    // ---- small JDBC helpers shared by every capability ----
+
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    public static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        bind(ps, args);
+        return ps;
+    }
+
+    public static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a == null) {
+                ps.setNull(i + 1, Types.NULL);
+            } else if (a instanceof Instant instant) {
+                ps.setObject(i + 1, instant.atOffset(ZoneOffset.UTC));
+            } else if (a instanceof Enum<?> e) {
+                ps.setString(i + 1, e.name());
+            } else {
+                ps.setObject(i + 1, a);
+            }
+        }
+    }
+
+    public static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    public static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+            return out;
+        }
+    }
+
+    public static <T> T one(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        List<T> rows = list(c, sql, mapper, args);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    public static long count(Connection c, String sql, Object... args) throws SQLException {
+        Long n = one(c, sql, rs -> rs.getLong(1), args);
+        return n == null ? 0 : n;
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    public static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    /** True for a unique-key violation (SQLState 23505 on both H2 and PostgreSQL). */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,109 @@
+package io.fulfillmenthub.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * A database-backed queue of things to do (reconcile a cluster, deliver an event...), shared by every replica. An
+ * item is claimed with a lease by a conditional update, so two replicas never work on one item at once; a crashed
+ * replica's lease simply runs out. Enqueueing an item that is being worked on bumps its generation, so the change
+ * is not lost when the worker completes.
+ */
+@ApplicationScoped
+public class WorkQueue {
+
+    public record Item(String kind, String key, long generation, int attempts) {
+    }
+
+    @Inject
+    Db db;
+
+    /** Schedules (kind, key) at {@code due} in the caller's transaction; an earlier due time wins. */
+    public static void enqueue(Connection c, String kind, String key, Instant due) throws SQLException {
+        int n = Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
+                + " where kind = ? and item_key = ?", due, kind, key);
+        if (n > 0) {
+            return;
+        }
+        Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+        try {
+            Db.update(c, "insert into work_items (kind, item_key, due_at, attempts, generation) values (?, ?, ?, 0, 0)",
+                    kind, key, due);
+        } catch (SQLException e) {
+            if (!Db.isUniqueViolation(e)) {
+                throw e;
+            }
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
+                    + " where kind = ? and item_key = ?", due, kind, key);
+        }
+    }
+
+    public void enqueue(String kind, String key, Instant due) {
+        db.tx(c -> {
+            enqueue(c, kind, key, due);
+            return null;
+        });
+    }
+
+    /** Claims up to {@code max} due items of a kind for {@code lease}. */
+    public List<Item> claim(String kind, String owner, Duration lease, int max) {
+        Instant now = Instant.now();
+        List<Item> candidates = db.read(c -> Db.list(c, "select item_key, generation, attempts from work_items"
+                + " where kind = ? and due_at <= ? and (lease_until is null or lease_until < ?)"
+                + " order by due_at fetch first " + (max * 2) + " rows only",
+                rs -> new Item(kind, rs.getString(1), rs.getLong(2), rs.getInt(3)), kind, now, now));
+        List<Item> claimed = new ArrayList<>();
+        for (Item i : candidates) {
+            if (claimed.size() >= max) {
+                break;
+            }
+            int n = db.tx(c -> Db.update(c, "update work_items set lease_owner = ?, lease_until = ?"
+                    + " where kind = ? and item_key = ? and (lease_until is null or lease_until < ?)",
+                    owner, now.plus(lease), kind, i.key(), now));
+            if (n == 1) {
+                // re-read the generation: it may have moved between the select and the claim
+                Long gen = db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = ?",
+                        rs -> rs.getLong(1), kind, i.key()));
+                claimed.add(new Item(kind, i.key(), gen == null ? i.generation() : gen, i.attempts()));
+            }
+        }
+        return claimed;
+    }
+
+    /** Done: removes the item unless it was enqueued again meanwhile, in which case it is released for another round. */
+    public void complete(Item item) {
+        db.tx(c -> {
+            int n = Db.update(c, "delete from work_items where kind = ? and item_key = ? and generation = ?",
+                    item.kind(), item.key(), item.generation());
+            if (n == 0) {
+                Db.update(c, "update work_items set lease_owner = null, lease_until = null, attempts = 0"
+                        + " where kind = ? and item_key = ?", item.kind(), item.key());
+            }
+            return null;
+        });
+    }
+
+    /** Not done yet (waiting, or failed): try again at {@code retryAt}. */
+    public void retry(Item item, Instant retryAt, String error, boolean countAttempt) {
+        db.tx(c -> Db.update(c, "update work_items set lease_owner = null, lease_until = null, due_at = least(?, "
+                + "case when generation = ? then ? else due_at end), attempts = attempts + ?, last_error = ?"
+                + " where kind = ? and item_key = ?",
+                retryAt, item.generation(), retryAt, countAttempt ? 1 : 0,
+                error == null ? null : error.substring(0, Math.min(error.length(), 2000)), item.kind(), item.key()));
+    }
+
+    public long pending(String kind) {
+        return db.read(c -> Db.count(c, "select count(*) from work_items where kind = ?", kind));
+    }
+}

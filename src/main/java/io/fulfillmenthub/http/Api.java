@@ -21,18 +21,25 @@ public final class Api {
     /** Bodies above 1 MiB are refused with 413. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
 
+    private static final String RAW_BODY = "hub.rawBody";
+
     private Api() {
     }
 
     /** The raw request body; empty array when there is none. Refuses bodies above the limit. */
     public static byte[] rawBody(Exchange ex) {
-        byte[] raw = ex.getMessage().getBody(byte[].class);
+        byte[] raw = ex.getProperty(RAW_BODY, byte[].class);
+        if (raw != null) {
+            return raw;
+        }
+        raw = ex.getMessage().getBody(byte[].class);
         if (raw == null) {
-            return new byte[0];
+            raw = new byte[0];
         }
         if (raw.length > MAX_BODY_BYTES) {
             throw ProblemException.tooLarge(MAX_BODY_BYTES);
         }
+        ex.setProperty(RAW_BODY, raw);
         return raw;
     }
 

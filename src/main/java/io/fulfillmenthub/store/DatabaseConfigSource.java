@@ -13,6 +13,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  */
 public class DatabaseConfigSource implements ConfigSource {
 
+    static final String H2_OPTIONS = "MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
     private final Map<String, String> values = new HashMap<>();
 
     public DatabaseConfigSource() {
@@ -28,6 +30,13 @@ public class DatabaseConfigSource implements ConfigSource {
             values.put("quarkus.datasource.h2.active", "true");
             if (url != null && url.startsWith("jdbc:h2:")) {
                 values.put("quarkus.datasource.h2.jdbc.url", url);
+            } else {
+                String dataDir = firstNonBlank(System.getenv("HUB_DATA_DIR"));
+                if (dataDir != null) {
+                    // H2 refuses paths relative to the working directory: make the operator's directory absolute
+                    values.put("quarkus.datasource.h2.jdbc.url", "jdbc:h2:file:"
+                            + java.nio.file.Path.of(dataDir).toAbsolutePath().normalize() + "/db/hub;" + H2_OPTIONS);
+                }
             }
         }
     }

@@ -1,0 +1,41 @@
+package io.fulfillmenthub.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+/** The suite runs on the database the environment chose: PostgreSQL when HUB_DB_URL is set, H2 otherwise. */
+@QuarkusTest
+class StoreTest {
+
+    @Inject
+    Db db;
+
+    @Test
+    void runsOnTheChosenDatabase() {
+        String url = System.getenv("HUB_DB_URL");
+        boolean pg = url != null && url.startsWith("jdbc:postgresql:");
+        assertEquals(pg ? "pg" : "h2", db.kind());
+        String product = db.read(c -> c.getMetaData().getDatabaseProductName());
+        assertEquals(pg ? "PostgreSQL" : "H2", product);
+    }
+
+    @Test
+    void enqueueingTwiceKeepsOneItemAndTheEarlierDueTime() {
+        String key = "k-" + System.nanoTime();
+        java.time.Instant later = java.time.Instant.now().plusSeconds(3600);
+        java.time.Instant sooner = java.time.Instant.now().plusSeconds(60);
+        db.tx(c -> {
+            WorkQueue.enqueue(c, "test", key, later);
+            WorkQueue.enqueue(c, "test", key, sooner);
+            return null;
+        });
+        long n = db.read(c -> Db.count(c, "select count(*) from work_items where kind = 'test' and item_key = ?", key));
+        assertEquals(1, n);
+        java.time.Instant due = db.read(c -> Db.one(c, "select due_at from work_items where kind = 'test' and item_key = ?",
+                rs -> Db.instant(rs, "due_at"), key));
+        assertEquals(sooner.getEpochSecond(), due.getEpochSecond());
+    }
+}

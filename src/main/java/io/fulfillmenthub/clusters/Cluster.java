@@ -57,6 +57,12 @@ public class Cluster {
         public Order order;
         /** The permanent reason a FAILED cluster stopped at (InsufficientCapacity, ControlPlaneTimeout...). */
         public String reason;
+        /** When the hub first asked for hosts (the capacity wait runs from here). */
+        public Instant hostsRequestedAt;
+        /** When the hub asked the management cluster for the control plane (its timeout runs from here). */
+        public Instant controlPlaneRequestedAt;
+        /** When the cluster.expiring notice went out. */
+        public Instant expiryNoticeSentAt;
 
         public Condition condition(String type) {
             return conditions.stream().filter(c -> c.type.equals(type)).findFirst().orElse(null);

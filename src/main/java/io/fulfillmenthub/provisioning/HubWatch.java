@@ -1,0 +1,149 @@
+package io.fulfillmenthub.provisioning;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fulfillmenthub.clusters.ClusterOrders;
+import io.fulfillmenthub.inventory.InventorySync;
+import io.fulfillmenthub.provisioning.hub.HubLabels;
+import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.WorkQueue;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/**
+ * What triggers a reconcile besides the API: watches on the hub's HostedClusters, NodePools and Agents (a change to
+ * an object labelled with a cluster id queues that cluster), and a periodic resync of every live cluster and of the
+ * inventory, the safety net under the watches.
+ */
+@ApplicationScoped
+public class HubWatch {
+
+    private static final Logger LOG = Logger.getLogger(HubWatch.class);
+
+    @Inject
+    ManagementHub hub;
+    @Inject
+    HubSettings settings;
+    @Inject
+    WorkQueue queue;
+    @Inject
+    InventorySync inventory;
+    @Inject
+    Db db;
+
+    private List<SharedIndexInformer<GenericKubernetesResource>> informers = List.of();
+
+    void start(@Observes @Priority(30) StartupEvent ev) {
+        try {
+            inventory.resync();
+        } catch (RuntimeException e) {
+            LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", e.getMessage());
+        }
+        try {
+            var client = hub.client();
+            informers = List.of(
+                    client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inAnyNamespace()
+                            .withLabel(HubLabels.CLUSTER).inform(clusterTrigger(), 0),
+                    client.genericKubernetesResources(HubLabels.NODE_POOLS).inAnyNamespace()
+                            .withLabel(HubLabels.CLUSTER).inform(clusterTrigger(), 0),
+                    client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
+                            .inform(agentTrigger(), 0));
+        } catch (RuntimeException e) {
+            LOG.warnf("Watches not started (%s): the periodic resync keeps clusters moving", e.getMessage());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        informers.forEach(SharedIndexInformer::stop);
+    }
+
+    private ResourceEventHandler<GenericKubernetesResource> clusterTrigger() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource obj) {
+                poke(obj);
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+                poke(newObj);
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+                poke(obj);
+            }
+        };
+    }
+
+    private ResourceEventHandler<GenericKubernetesResource> agentTrigger() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource obj) {
+                inventory.upsert(obj);
+                poke(obj);
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+                inventory.upsert(newObj);
+                poke(oldObj);
+                poke(newObj);
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+                inventory.remove(obj.getMetadata().getName());
+                poke(obj);
+            }
+        };
+    }
+
+    private void poke(GenericKubernetesResource obj) {
+        Map<String, String> labels = obj.getMetadata().getLabels();
+        String clusterId = labels == null ? null : labels.get(HubLabels.CLUSTER);
+        if (clusterId == null) {
+            return;
+        }
+        try {
+            queue.enqueue(ClusterOrders.RECONCILE, clusterId, Instant.now());
+        } catch (RuntimeException e) {
+            LOG.debugf("reconcile of %s not queued from a watch event: %s", clusterId, e.getMessage());
+        }
+    }
+
+    /** Every live cluster is looked at again at least once per resync period. */
+    @Scheduled(every = "${hub.provisioning.resync:30s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void resyncClusters() {
+        Instant now = Instant.now();
+        db.tx(c -> {
+            for (String id : Db.list(c, "select id from clusters where state in ('PROGRESSING', 'READY', 'DELETING')",
+                    rs -> rs.getString(1))) {
+                WorkQueue.enqueue(c, ClusterOrders.RECONCILE, id, now);
+            }
+            return null;
+        });
+    }
+
+    @Scheduled(every = "${hub.provisioning.inventory-resync:30s}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void resyncInventory() {
+        try {
+            inventory.resync();
+        } catch (RuntimeException e) {
+            LOG.warnf("Inventory resync failed: %s", e.getMessage());
+        }
+    }
+}

@@ -1,44 +1,74 @@
 package io.fulfillmenthub.embedded;
 
-import java.net.InetAddress;
-import java.util.HashMap;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fulfillmenthub.provisioning.hub.HubLabels;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Starts the embedded management hub when no real one is configured (temporary: API server only). */
+/**
+ * The embedded management hub, started only when no real one is configured: a local Kubernetes API server with the
+ * CRDs, a demo inventory and the HyperShift/agent simulator, and a kubeconfig in the data directory so kubectl can
+ * watch what the hub does. The hub's own code talks to it exactly as to a real management cluster.
+ */
 @ApplicationScoped
 public class EmbeddedMode {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedMode.class);
-    private KubernetesMockServer server;
+
+    @ConfigProperty(name = "hub.data-dir", defaultValue = "data")
+    Path dataDir;
+    @ConfigProperty(name = "hub.provisioning.inventory-namespace", defaultValue = "hardware-inventory")
+    String inventoryNamespace;
+    @ConfigProperty(name = "hub.embedded.port", defaultValue = "0")
+    int port;
+    @ConfigProperty(name = "hub.embedded.inventory", defaultValue = "cpu-standard=12,gpu-a100=6,cpu-highmem=8")
+    String inventory;
+    @ConfigProperty(name = "hub.embedded.control-plane-delay", defaultValue = "PT3S")
+    Duration controlPlaneDelay;
+    @ConfigProperty(name = "hub.embedded.node-delay", defaultValue = "PT1S")
+    Duration nodeDelay;
+    @ConfigProperty(name = "hub.embedded.simulator-tick", defaultValue = "PT0.2S")
+    Duration tick;
+
+    private LocalHub hub;
+    private HyperShiftSimulator simulator;
 
     public synchronized KubernetesClient start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), true);
-        try {
-            server.init(InetAddress.getLoopbackAddress(), 0);
-        } catch (RuntimeException e) {
-            throw e;
-        }
-        for (var ctx : HubLabels.ALL) {
-            server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(ctx.getGroup())
-                    .withVersion(ctx.getVersion()).withKind(ctx.getKind()).withPlural(ctx.getPlural())
-                    .withScope(ctx.isNamespaceScoped() ? "Namespaced" : "Cluster").build());
-        }
-        KubernetesClient client = server.createClient();
-        LOG.infof("Embedded management hub at %s", client.getMasterUrl());
-        return client;
+        hub = LocalHub.start(port);
+        int hosts = DemoInventory.seed(hub.client(), inventoryNamespace, parse(inventory));
+        simulator = new HyperShiftSimulator(hub.client(), inventoryNamespace, controlPlaneDelay, nodeDelay, tick).start();
+        Path kubeconfig = hub.writeKubeconfig(dataDir.resolve("hub-kubeconfig.yaml"));
+        LOG.infof("Embedded management hub at %s with %d demo hosts (%s); kubectl --kubeconfig %s get hostedclusters -A",
+                hub.url(), hosts, inventory, kubeconfig.toAbsolutePath());
+        return hub.client();
+    }
+
+    public HyperShiftSimulator simulator() {
+        return simulator;
     }
 
     public synchronized void stop() {
-        if (server != null) {
-            server.destroy();
+        if (simulator != null) {
+            simulator.close();
         }
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    static Map<String, Integer> parse(String spec) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split("=");
+            if (kv.length == 2) {
+                out.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
+            }
+        }
+        return out;
     }
 }

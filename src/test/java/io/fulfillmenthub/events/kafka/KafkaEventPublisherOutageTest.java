@@ -57,7 +57,8 @@ class KafkaEventPublisherOutageTest {
             publisher.publish(before);
 
             broker.stop();
-            // with metadata cached (records expire after delivery.timeout), then without (send waits max.block)
+            // first the producer that was connected, then the fresh one built after that failure: either way the
+            // batch fails within max.block (no metadata) or delivery.timeout (records queued), never later
             for (int attempt = 1; attempt <= 2; attempt++) {
                 long t0 = System.nanoTime();
                 KafkaPublishException e = assertThrows(KafkaPublishException.class, () -> publisher.publish(during));

@@ -76,15 +76,29 @@ public final class Deliveries {
 
     /**
      * Due deliveries that are at the head of their (subscription, subject) line: nothing earlier for the same object
-     * is still pending, so events of one cluster reach a subscriber in order.
+     * is still pending, so events of one cluster reach a subscriber in order. Subscriptions in {@code busy} (already
+     * sending as much as they may on this replica) are left out, so their backlog cannot crowd out the others.
      */
-    public static List<Candidate> candidates(Connection c, Instant now, int max) throws SQLException {
+    public static List<Candidate> candidates(Connection c, Instant now, int max, java.util.Collection<String> busy)
+            throws SQLException {
+        List<Object> args = new ArrayList<>(List.of(now, now));
+        StringBuilder skip = new StringBuilder();
+        if (!busy.isEmpty()) {
+            skip.append(" and d.subscription_id not in (");
+            int i = 0;
+            for (String id : busy) {
+                skip.append(i++ == 0 ? "?" : ", ?");
+                args.add(id);
+            }
+            skip.append(")");
+        }
         return Db.list(c, "select d.id, d.subscription_id from webhook_deliveries d"
                 + " where d.state = 'PENDING' and d.next_attempt_at <= ? and (d.lease_until is null or d.lease_until < ?)"
+                + skip
                 + " and not exists (select 1 from webhook_deliveries e where e.subscription_id = d.subscription_id"
                 + " and e.subject = d.subject and e.state = 'PENDING' and e.event_seq < d.event_seq)"
                 + " order by d.next_attempt_at, d.id fetch first " + max + " rows only",
-                rs -> new Candidate(rs.getLong(1), rs.getString(2)), now, now);
+                rs -> new Candidate(rs.getLong(1), rs.getString(2)), args.toArray());
     }
 
     /** Takes a delivery for {@code lease}; false when another replica was quicker. */

@@ -14,8 +14,10 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -141,46 +143,66 @@ public class WebhookWorker {
         return total;
     }
 
-    /** Claims due deliveries up to the free sending capacity and starts them. */
+    /**
+     * Claims due deliveries up to the free sending capacity and starts them. Endpoints already at their
+     * per-subscription limit are left out of the query (and the query is repeated when it only found such ones), so
+     * one endpoint's backlog never keeps the others waiting.
+     */
     public int dispatch() {
-        int free = settings.webhookConcurrency() - inFlight.get();
-        if (free <= 0) {
-            return 0;
-        }
-        Instant now = Instant.now();
-        List<Deliveries.Candidate> candidates = db.read(c -> Deliveries.candidates(c, now, free * 4));
         Duration lease = settings.webhookTimeout().plusSeconds(30);
         int started = 0;
-        for (Deliveries.Candidate cand : candidates) {
-            if (inFlight.get() >= settings.webhookConcurrency()) {
+        for (int round = 0; round < 4; round++) {
+            int free = settings.webhookConcurrency() - inFlight.get();
+            if (free <= 0) {
                 break;
             }
-            AtomicInteger forSub = perSubscription.computeIfAbsent(cand.subscriptionId(), k -> new AtomicInteger());
-            if (forSub.get() >= settings.perSubscription()) {
-                continue;
+            Set<String> busy = new HashSet<>();
+            perSubscription.forEach((id, n) -> {
+                if (n.get() >= settings.perSubscription()) {
+                    busy.add(id);
+                }
+            });
+            Instant now = Instant.now();
+            List<Deliveries.Candidate> candidates = db.read(c -> Deliveries.candidates(c, now, free * 4, busy));
+            if (candidates.isEmpty()) {
+                break;
             }
-            if (!db.tx(c -> Deliveries.claim(c, cand.id(), owner, Instant.now(), lease))) {
-                continue;
+            boolean skipped = false;
+            for (Deliveries.Candidate cand : candidates) {
+                if (inFlight.get() >= settings.webhookConcurrency()) {
+                    break;
+                }
+                AtomicInteger forSub = perSubscription.computeIfAbsent(cand.subscriptionId(), k -> new AtomicInteger());
+                if (forSub.get() >= settings.perSubscription()) {
+                    skipped = true;
+                    continue;
+                }
+                if (!db.tx(c -> Deliveries.claim(c, cand.id(), owner, Instant.now(), lease))) {
+                    continue;
+                }
+                forSub.incrementAndGet();
+                inFlight.incrementAndGet();
+                started++;
+                try {
+                    senders.execute(() -> {
+                        try {
+                            attempt(cand.id());
+                        } catch (RuntimeException e) {
+                            LOG.warnf("delivery %d: attempt not recorded (%s); retried when its lease runs out",
+                                    cand.id(), e.getMessage());
+                        } finally {
+                            forSub.decrementAndGet();
+                            inFlight.decrementAndGet();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    forSub.decrementAndGet();
+                    inFlight.decrementAndGet();
+                    throw e;
+                }
             }
-            forSub.incrementAndGet();
-            inFlight.incrementAndGet();
-            started++;
-            try {
-                senders.execute(() -> {
-                    try {
-                        attempt(cand.id());
-                    } catch (RuntimeException e) {
-                        LOG.warnf("delivery %d: attempt not recorded (%s); retried when its lease runs out",
-                                cand.id(), e.getMessage());
-                    } finally {
-                        forSub.decrementAndGet();
-                        inFlight.decrementAndGet();
-                    }
-                });
-            } catch (RuntimeException e) {
-                forSub.decrementAndGet();
-                inFlight.decrementAndGet();
-                throw e;
+            if (!skipped) {
+                break;
             }
         }
         return started;

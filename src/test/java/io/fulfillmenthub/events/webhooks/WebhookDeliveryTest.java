@@ -293,6 +293,30 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aSlowSubscriberWithABacklogDoesNotStarveANewOne() {
+        try (TestSubscriber stuck = new TestSubscriber().answer(r -> new Reply(200, Map.of(), 10_000));
+                TestSubscriber quick = new TestSubscriber()) {
+            Map<String, String> a = subscribe("tenant-admin", stuck.url("/backlog"), "cluster.created");
+            Map<String, String> b = null;
+            try {
+                for (int i = 0; i < 40; i++) {
+                    orderCluster("tenant-admin"); // 40 due deliveries for the slow endpoint, older than anything below
+                }
+                b = subscribe("tenant-admin", quick.url("/fresh"), "cluster.created");
+                String c = orderCluster("tenant-admin");
+                long t0 = System.currentTimeMillis();
+                await().atMost(Duration.ofSeconds(10)).until(() -> accepted(quick, c).size() == 1);
+                assertTrue(System.currentTimeMillis() - t0 < 3000, "the new subscriber waited behind the backlog");
+            } finally {
+                unsubscribe("tenant-admin", a.get("id"));
+                if (b != null) {
+                    unsubscribe("tenant-admin", b.get("id"));
+                }
+            }
+        }
+    }
+
+    @Test
     void anEndpointFailingPastTheLimitIsDisabled() {
         try (TestSubscriber sub = new TestSubscriber().answer(r -> Reply.status(500))) {
             Map<String, String> s = subscribe("tenant-admin", sub.url("/broken"), "cluster.created");

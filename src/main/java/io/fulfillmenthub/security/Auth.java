@@ -93,4 +93,52 @@ public class Auth {
     public Caller any(Exchange ex) {
         return caller(ex);
     }
+
+    /**
+     * The same checks as {@link #require(Exchange, Role...)} for a request that is not a Camel exchange (a Vert.x
+     * route such as the SSE stream): the {@code Authorization} header's value in, the caller or a 401/403 problem out.
+     * Blocks while the token is verified: call it off the event loop.
+     */
+    public Caller requireBearer(String authorization, Role... anyOf) {
+        if (authorization == null || authorization.isBlank()) {
+            throw ProblemException.unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
+            throw ProblemException.unauthorized("the Authorization header must carry a bearer token");
+        }
+        SecurityIdentity identity;
+        try {
+            identity = identities.authenticate(new AccessTokenCredential(authorization.substring(7).trim()))
+                    .await().atMost(Duration.ofSeconds(15));
+        } catch (RuntimeException e) {
+            LOG.debugf("token refused: %s", e.getClass().getSimpleName());
+            throw ProblemException.unauthorized("the bearer token is invalid, expired or not signed by the trusted issuer");
+        }
+        if (identity == null || identity.isAnonymous()) {
+            throw ProblemException.unauthorized("the bearer token is invalid");
+        }
+        String tenant = null;
+        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+            Object t = jwt.getClaim("tenant");
+            tenant = t == null ? null : t.toString().replace("\"", "");
+            if (tenant != null && tenant.isBlank()) {
+                tenant = null;
+            }
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (Role r : Role.values()) {
+            if (identity.getRoles().contains(r.claim())) {
+                roles.add(r);
+            }
+        }
+        Caller c = new Caller(identity.getPrincipal().getName(), tenant, roles);
+        if (!c.hasAny(anyOf)) {
+            throw ProblemException.forbidden("this needs one of the roles "
+                    + Arrays.stream(anyOf).map(Role::claim).collect(Collectors.joining(", ")));
+        }
+        if (Arrays.stream(anyOf).allMatch(Role::isTenantRole) && c.tenant() == null) {
+            throw ProblemException.forbidden("the token names no tenant");
+        }
+        return c;
+    }
 }

@@ -38,55 +38,14 @@ public class Auth {
         if (cached != null) {
             return cached;
         }
-        String header = Api.header(ex, "Authorization");
-        if (header == null || header.isBlank()) {
-            throw ProblemException.unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
-        }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-            throw ProblemException.unauthorized("the Authorization header must carry a bearer token");
-        }
-        String token = header.substring(7).trim();
-        SecurityIdentity identity;
-        try {
-            identity = identities.authenticate(new AccessTokenCredential(token)).await().atMost(Duration.ofSeconds(15));
-        } catch (RuntimeException e) {
-            LOG.debugf("token refused: %s", e.getClass().getSimpleName());
-            throw ProblemException.unauthorized("the bearer token is invalid, expired or not signed by the trusted issuer");
-        }
-        if (identity == null || identity.isAnonymous()) {
-            throw ProblemException.unauthorized("the bearer token is invalid");
-        }
-        String tenant = null;
-        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
-            Object t = jwt.getClaim("tenant");
-            tenant = t == null ? null : t.toString().replace("\"", "");
-            if (tenant != null && tenant.isBlank()) {
-                tenant = null;
-            }
-        }
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        for (Role r : Role.values()) {
-            if (identity.getRoles().contains(r.claim())) {
-                roles.add(r);
-            }
-        }
-        Caller caller = new Caller(identity.getPrincipal().getName(), tenant, roles);
+        Caller caller = verify(Api.header(ex, "Authorization"));
         ex.setProperty(CALLER, caller);
         return caller;
     }
 
     /** The caller, who must hold one of the roles (403 otherwise). */
     public Caller require(Exchange ex, Role... anyOf) {
-        Caller c = caller(ex);
-        if (!c.hasAny(anyOf)) {
-            throw ProblemException.forbidden("this needs one of the roles "
-                    + Arrays.stream(anyOf).map(Role::claim).collect(Collectors.joining(", ")));
-        }
-        boolean tenantScoped = Arrays.stream(anyOf).allMatch(Role::isTenantRole);
-        if (tenantScoped && c.tenant() == null) {
-            throw ProblemException.forbidden("the token names no tenant");
-        }
-        return c;
+        return check(caller(ex), anyOf);
     }
 
     /** Any authenticated caller. */
@@ -100,6 +59,11 @@ public class Auth {
      * Blocks while the token is verified: call it off the event loop.
      */
     public Caller requireBearer(String authorization, Role... anyOf) {
+        return check(verify(authorization), anyOf);
+    }
+
+    /** Verifies the bearer token of an Authorization header; the caller it names, or a 401 problem. */
+    Caller verify(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw ProblemException.unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
         }
@@ -131,7 +95,11 @@ public class Auth {
                 roles.add(r);
             }
         }
-        Caller c = new Caller(identity.getPrincipal().getName(), tenant, roles);
+        return new Caller(identity.getPrincipal().getName(), tenant, roles);
+    }
+
+    /** 403 unless the caller holds one of the roles (and a tenant, for tenant-only roles). */
+    static Caller check(Caller c, Role... anyOf) {
         if (!c.hasAny(anyOf)) {
             throw ProblemException.forbidden("this needs one of the roles "
                     + Arrays.stream(anyOf).map(Role::claim).collect(Collectors.joining(", ")));

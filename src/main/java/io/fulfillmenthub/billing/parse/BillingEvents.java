@@ -461,7 +461,9 @@ public final class BillingEvents {
             return null;
         }
         if (v.isIntegralNumber()) {
-            return Instant.ofEpochSecond(v.longValue());
+            // beyond 12 digits is no plausible time (and would overflow Instant)
+            return v.canConvertToLong() && v.longValue() >= 0 && v.longValue() < 1_000_000_000_000L
+                    ? Instant.ofEpochSecond(v.longValue()) : null;
         }
         if (v.isTextual() && EPOCH_SECONDS.matcher(v.asText().strip()).matches()) {
             return Instant.ofEpochSecond(Long.parseLong(v.asText().strip()));

@@ -38,7 +38,7 @@ public final class StripeSignature {
     public static final String SCHEME = "v1";
     public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
 
-    private static final Pattern TIMESTAMP = Pattern.compile("\\d{1,18}");
+    private static final Pattern TIMESTAMP = Pattern.compile("\\d{1,12}");
     private static final byte[] DOT = {'.'};
 
     private final Duration tolerance;

@@ -43,7 +43,7 @@ public final class StandardWebhooks {
     /** Bytes of randomness in {@link #generateSecret()}; the standard asks for at least 24. */
     public static final int SECRET_BYTES = 32;
 
-    private static final Pattern TIMESTAMP = Pattern.compile("\\d{1,18}");
+    private static final Pattern TIMESTAMP = Pattern.compile("\\d{1,12}");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] DOT = {'.'};

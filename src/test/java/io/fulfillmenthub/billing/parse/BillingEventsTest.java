@@ -251,6 +251,15 @@ class BillingEventsTest {
     }
 
     @Test
+    void absurdCreatedIsNullNotAnError() throws Exception {
+        BillingCommand c = events.parseStripe(utf8(
+                "{\"id\":\"evt_1\",\"type\":\"x\",\"created\":99999999999999999999999}"));
+        assertNull(c.occurredAt());
+        BillingCommand d = events.parseStripe(utf8("{\"id\":\"evt_1\",\"type\":\"x\",\"created\":9223372036854775807}"));
+        assertNull(d.occurredAt());
+    }
+
+    @Test
     void otherTypesAreIgnored() throws Exception {
         BillingCommand c = events.parseStripe(utf8("{\"id\":\"evt_1\",\"type\":\"customer.created\",\"data\":{\"object\":{}}}"));
         assertEquals(Kind.IGNORE, c.kind());

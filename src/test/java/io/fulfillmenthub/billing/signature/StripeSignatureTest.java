@@ -114,6 +114,8 @@ class StripeSignatureTest {
         assertEquals(SignatureFailure.MALFORMED_HEADER, failure("v1=" + KNOWN_HEX, BODY, List.of(SECRET), NOW));
         assertEquals(SignatureFailure.BAD_TIMESTAMP, failure("t=abc,v1=" + KNOWN_HEX, BODY, List.of(SECRET), NOW));
         assertEquals(SignatureFailure.BAD_TIMESTAMP, failure("t=-1,v1=" + KNOWN_HEX, BODY, List.of(SECRET), NOW));
+        assertEquals(SignatureFailure.BAD_TIMESTAMP,
+                failure("t=999999999999999999,v1=" + KNOWN_HEX, BODY, List.of(SECRET), NOW));
         assertEquals(SignatureFailure.NO_MATCH, failure("t=" + T, BODY, List.of(SECRET), NOW));
         assertEquals(SignatureFailure.NO_MATCH, failure("t=" + T + ",v1=", BODY, List.of(SECRET), NOW));
     }

@@ -217,7 +217,7 @@ class BillingWebhookTest {
 
     @Test
     void publishedStandardWebhooksVectorVerifies() throws Exception {
-        String vector = Files.readString(Path.of("../shared/samples/standard-webhooks/test-vector.txt"));
+        String vector = Files.readString(io.fulfillmenthub.testsupport.Samples.file("standard-webhooks/test-vector.txt"));
         assertTrue(vector.contains("g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
         assertEquals("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", StandardWebhooks.sign(
                 "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,

@@ -89,8 +89,32 @@ class ProvisioningTest {
     }
 
     static void awaitState(String id, String state) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> state.equals(cluster(id).getString("status.state")));
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> state.equals(cluster(id).getString("status.state")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            diagnose(id);
+            throw e;
+        }
+    }
+
+    /** What a failed wait leaves behind: the cluster as the API shows it, the work queue and the threads at work. */
+    static void diagnose(String id) {
+        System.err.println("cluster " + id + ": " + cluster(id).prettify());
+        Db db = io.quarkus.arc.Arc.container().instance(Db.class).get();
+        db.read(c -> Db.list(c, "select kind, item_key, due_at, attempts, lease_owner, lease_until, last_error from work_items order by due_at",
+                rs -> rs.getString(1) + " " + rs.getString(2) + " due=" + rs.getString(3) + " attempts=" + rs.getInt(4)
+                        + " lease=" + rs.getString(5) + "/" + rs.getString(6) + " error=" + rs.getString(7)))
+                .stream().limit(60).forEach(line -> System.err.println("work_item " + line));
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().contains("Camel") || t.getName().contains("executor") || t.getName().contains("hub")) {
+                StringBuilder b = new StringBuilder("thread " + t.getName() + " " + t.getState());
+                for (int i = 0; i < Math.min(stack.length, 25); i++) {
+                    b.append("\n    at ").append(stack[i]);
+                }
+                System.err.println(b);
+            }
+        });
     }
 
     List<GenericKubernetesResource> agentsOf(String clusterId) {

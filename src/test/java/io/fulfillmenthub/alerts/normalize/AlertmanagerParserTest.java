@@ -79,6 +79,7 @@ class AlertmanagerParserTest {
 
     @Test
     void versionMustBeFour() throws Exception {
+        Samples.file("alertmanager/disk-errors-firing.json"); // skipped, not failed, where the samples are absent
         UnsupportedAlertVersionException e = assertThrows(UnsupportedAlertVersionException.class, () -> parser.parse(
                 sample("alertmanager/disk-errors-firing.json", r -> r.put("version", "3")), RECEIVED));
         assertEquals("3", e.version());
@@ -93,6 +94,7 @@ class AlertmanagerParserTest {
 
     @Test
     void missingFieldsAreNamed() throws Exception {
+        Samples.file("alertmanager/disk-errors-firing.json"); // skipped, not failed, where the samples are absent
         assertEquals("alerts", assertThrows(MissingAlertFieldException.class, () -> parser.parse(
                 sample("alertmanager/disk-errors-firing.json", r -> r.remove("alerts")), RECEIVED)).field());
         assertEquals("alerts[0].labels", assertThrows(MissingAlertFieldException.class, () -> parser.parse(

@@ -224,6 +224,7 @@ class RedfishParserTest {
 
     @Test
     void missingFieldsAreNamed() throws Exception {
+        Samples.file("redfish/drive-failure.json"); // skipped, not failed, where the samples are absent
         assertEquals("Events[0].MessageId", assertThrows(MissingAlertFieldException.class, () -> parser.parse(
                 sample("redfish/drive-failure.json", r -> firstEvent(r).remove("MessageId")), BMC, RECEIVED)).field());
         assertEquals("Events", assertThrows(MissingAlertFieldException.class, () -> parser.parse(

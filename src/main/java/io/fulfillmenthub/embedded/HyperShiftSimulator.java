@@ -163,7 +163,8 @@ public final class HyperShiftSimulator implements AutoCloseable {
         status.put("controlPlaneEndpoint", Map.of("host", apiHost, "port", 6443));
         status.put("kubeconfig", Map.of("name", name + "-admin-kubeconfig"));
         status.put("kubeadminPassword", Map.of("name", name + "-kubeadmin-password"));
-        status.put("version", Map.of("desired", Map.of("image", image), "observedGeneration", 1,
+        status.put("version", Map.of("desired", Map.of("image", image, "version", version(image)),
+                "observedGeneration", 1, "availableUpdates", List.of(),
                 "history", List.of(Map.of("state", "Completed", "version", version(image), "image", image,
                         "startedTime", ts, "completionTime", ts, "verified", false))));
         hc.getAdditionalProperties().put("status", status);

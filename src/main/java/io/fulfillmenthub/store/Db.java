@@ -38,7 +38,8 @@ public class Db {
     static final List<String> MIGRATIONS = List.of(
             "V1__foundation.sql",
             "V2__inventory.sql",
-            "V4__events.sql");
+            "V4__events.sql",
+            "V5__alerts.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

@@ -199,9 +199,17 @@ public class AlertSinkActions implements SinkActions {
                 db.tx(c -> {
                     Db.update(c, "update alert_tickets set ticket_state = 'OPEN', ticket_ref = ?, ticket_number = ?,"
                             + " claimed_until = null, updated_at = ? where alert_id = ?", ref, number, now, alertId);
-                    return Db.update(c, "update alerts set ticket_ref = ?, ticket_number = ?,"
-                            + " ticket_state = case when ticket_state = 'REQUESTED' then 'OPEN' else ticket_state end,"
+                    Db.update(c, "update alerts set ticket_ref = ?, ticket_number = ?,"
+                            + " ticket_state = case when ticket_state in ('REQUESTED', 'FAILED') then 'OPEN' else ticket_state end,"
                             + " updated_at = ? where id = ?", ref, number, now, alertId);
+                    Alert a = AlertStore.get(c, alertId);
+                    if (a != null && Alert.RESOLVED.equals(a.status) && "OPEN".equals(a.ticket.state)) {
+                        // opened late (a replayed dead letter) for an alert that has cleared since: resolve it too
+                        SinkJobs.enqueue(c, "ticket.resolve:" + a.id, job.sink(), TICKET_RESOLVE, AlertPolicy.ticketOrder(a),
+                                a.id, Map.of("alert_id", a.id));
+                        Db.update(c, "update alerts set ticket_state = 'RESOLVE_REQUESTED', updated_at = ? where id = ?", now, a.id);
+                    }
+                    return null;
                 });
                 LOG.infof("Alert %s: %s ticket %s opened", alertId, job.sink(), number);
                 return "ticket " + number + " (" + ref + ")";
@@ -216,8 +224,18 @@ public class AlertSinkActions implements SinkActions {
                 return "ticket resolved";
             }
             case PAGE_TRIGGER -> {
-                db.tx(c -> Db.update(c, "update alerts set page_state = case when page_state = 'REQUESTED' then 'TRIGGERED'"
-                        + " else page_state end, updated_at = ? where id = ?", now, job.alertId()));
+                db.tx(c -> {
+                    Db.update(c, "update alerts set page_state = case when page_state in ('REQUESTED', 'FAILED') then 'TRIGGERED'"
+                            + " else page_state end, updated_at = ? where id = ?", now, job.alertId());
+                    Alert a = AlertStore.get(c, job.alertId());
+                    if (a != null && Alert.RESOLVED.equals(a.status) && "TRIGGERED".equals(a.page.state)) {
+                        // triggered late (a replayed dead letter) for an alert that has cleared since: resolve it too
+                        SinkJobs.enqueue(c, "page.resolve:" + a.id, SinkSettings.PAGERDUTY, PAGE_RESOLVE, "page:" + a.dedupeKey,
+                                a.id, resolve(a.page.dedupKey));
+                        Db.update(c, "update alerts set page_state = 'RESOLVE_REQUESTED', updated_at = ? where id = ?", now, a.id);
+                    }
+                    return null;
+                });
                 return "paged " + str(answer.get("dedup_key"));
             }
             case PAGE_RESOLVE -> {

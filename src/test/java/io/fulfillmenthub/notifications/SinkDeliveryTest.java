@@ -89,7 +89,7 @@ class SinkDeliveryTest {
                 .then().statusCode(202);
         given().header("Authorization", Tokens.bearer("sre")).post(DEAD_LETTERS + "/" + letter.get("id") + "/retry")
                 .then().statusCode(409);
-        JsonPath open = AlertsTesting.awaitAlert(key, a -> a.getString("ticket.number") != null);
+        JsonPath open = AlertsTesting.awaitAlert(key, a -> "OPEN".equals(a.getString("ticket.state")));
         assertTrue(open.getString("ticket.number").startsWith("INC"));
         given().header("Authorization", Tokens.bearer("sre")).post(DEAD_LETTERS + "/999999999/retry").then().statusCode(404);
     }

@@ -46,7 +46,7 @@ import org.jboss.logging.Logger;
  *   <li>the new files are parsed into a scratch model and validated ({@link FlowValidator}) before anything running
  *       is touched; on any problem nothing changes, the problem is logged, counted
  *       ({@code hub_flow_reload_failures_total}) and shown by {@code GET /api/admin/v1/flows};</li>
- *   <li>only the routes of changed files are replaced (a changed Kamelet replaces every file's routes): each is
+ *   <li>only the routes of changed files are replaced (a changed Kamelet also those of the files that call it): each is
  *       stopped gracefully (consumers first, in-flight exchanges finish, up to {@code hub.flows.stop-timeout}), removed
  *       with the Kamelet routes it created, and the new definitions are started; if starting fails, the previous
  *       files are loaded back.</li>
@@ -190,9 +190,19 @@ public class FlowLoader {
         }
         Set<String> changedKamelets = changed(contents(kameletFiles), newKamelets);
         Set<String> changedRoutes = changed(contents(routeFiles), newRoutes);
-        if (!changedKamelets.isEmpty()) {
-            changedRoutes.addAll(routeFiles.keySet());
-            changedRoutes.addAll(newRoutes.keySet());
+        // a changed Kamelet also replaces the routes of every file that calls it (their endpoints hold the old one)
+        for (String k : changedKamelets) {
+            String name = k.replaceFirst("\\.kamelet\\.ya?ml$", "");
+            for (Map.Entry<String, FileState> f : routeFiles.entrySet()) {
+                if (f.getValue().content.contains("kamelet:" + name)) {
+                    changedRoutes.add(f.getKey());
+                }
+            }
+            newRoutes.forEach((file, yaml) -> {
+                if (yaml.contains("kamelet:" + name)) {
+                    changedRoutes.add(file);
+                }
+            });
         }
         if (changedRoutes.isEmpty() && changedKamelets.isEmpty()) {
             report.outcome = "unchanged";
@@ -261,12 +271,29 @@ public class FlowLoader {
             }
         }
         stopAndRemove(removeIds);
+        // a changed Kamelet: its template and every route made from it go (they are shared by every route that
+        // calls the Kamelet, so only a Kamelet change removes them); the routes re-create them from the new file
         ModelCamelContext model = (ModelCamelContext) camel;
+        Set<String> templates = new TreeSet<>();
         for (String k : changedKamelets) {
-            String name = k.replaceFirst("\\.kamelet\\.ya?ml$", "");
-            model.removeRouteTemplateDefinitions(name);
-            camel.removeEndpoints("kamelet://" + name + "*");
-            camel.removeEndpoints("kamelet:" + name + "*");
+            templates.add(k.replaceFirst("\\.kamelet\\.ya?ml$", ""));
+        }
+        if (!templates.isEmpty()) {
+            List<String> children = new ArrayList<>();
+            for (Route r : camel.getRoutes()) {
+                org.apache.camel.model.RouteDefinition d = model.getRouteDefinition(r.getRouteId());
+                Object template = d == null || d.getTemplateParameters() == null ? null
+                        : d.getTemplateParameters().get("templateId");
+                if (r.isCreatedByKamelet() && template != null && templates.contains(template.toString())) {
+                    children.add(r.getRouteId());
+                }
+            }
+            stopAndRemove(children);
+            for (String name : templates) {
+                model.removeRouteTemplateDefinitions(name);
+                camel.removeEndpoints("kamelet://" + name + "*");
+                camel.removeEndpoints("kamelet:" + name + "*");
+            }
         }
         for (String f : changedRoutes) {
             routeFiles.remove(f);
@@ -345,14 +372,6 @@ public class FlowLoader {
         for (String id : ordered) {
             if (camel.getRoute(id) != null) {
                 camel.getRouteController().stopRoute(id, stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-        // the Kamelet routes those routes created go with them
-        for (Route r : new ArrayList<>(camel.getRoutes())) {
-            Object parent = r.getProperties().get(Route.PARENT_PROPERTY);
-            if (r.isCreatedByKamelet() && parent != null && gone.contains(parent.toString())) {
-                camel.getRouteController().stopRoute(r.getRouteId(), stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                gone.add(r.getRouteId());
             }
         }
         for (String id : gone) {

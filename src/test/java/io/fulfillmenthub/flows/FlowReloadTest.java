@@ -183,12 +183,18 @@ class FlowReloadTest {
                     .body("detail", containsString("NoSuchClass"));
             write(slack, original.replace("name: slack-message-sink", "name: slack-renamed"));
             reload().then().statusCode(400).body("detail", containsString("metadata.name"));
-            // a valid change (a new default timeout) replaces the template and every route using it
-            write(slack, original.replace("default: \"15000\"", "default: \"14000\""));
+            // a valid change replaces the template and every route made from it
+            String step = "        - setProperty: {name: timeoutMillis, constant: \"{{timeoutMillis}}\"}\n";
+            assertTrue(original.contains(step));
+            write(slack, original.replace(step, step + "        - setBody: {simple: \"${body} [v2]\"}\n"));
             reload().then().statusCode(200).body("outcome", org.hamcrest.Matchers.equalTo("applied"));
             String text = "after kamelet reload " + AlertsTesting.fingerprint();
             assertEquals("ok", producer.requestBody("kamelet:slack-message-sink", text, String.class));
-            wiremock.verify(1, postRequestedFor(urlEqualTo(SinkServers.SLACK_PATH)).withRequestBody(matchingJsonPath("$.text", equalTo(text))));
+            wiremock.verify(1, postRequestedFor(urlEqualTo(SinkServers.SLACK_PATH))
+                    .withRequestBody(matchingJsonPath("$.text", equalTo(text + " [v2]"))));
+            // the old template's routes are gone: one route made from the Kamelet serves every caller
+            assertEquals(1, camel.getRoutes().stream().filter(r -> r.isCreatedByKamelet()
+                    && r.getRouteId().startsWith("slack-message-sink")).count());
         } finally {
             write(slack, original);
             reload();

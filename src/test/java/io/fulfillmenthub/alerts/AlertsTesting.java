@@ -157,14 +157,28 @@ public final class AlertsTesting {
         String id = given().header("Authorization", Tokens.bearer("tenant-admin")).contentType(ContentType.JSON)
                 .body(body).post(CLUSTERS).then().statusCode(201).extract().path("id");
         JsonPath[] k = new JsonPath[1];
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
-            k[0] = given().header("Authorization", Tokens.bearer("tenant-admin")).get(CLUSTERS + "/" + id)
-                    .then().extract().jsonPath();
-            if ("FAILED".equals(k[0].getString("status.state"))) {
-                throw new AssertionError("cluster failed: " + k[0].prettify());
-            }
-            return "READY".equals(k[0].getString("status.state"));
-        });
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
+                k[0] = given().header("Authorization", Tokens.bearer("tenant-admin")).get(CLUSTERS + "/" + id)
+                        .then().extract().jsonPath();
+                if ("FAILED".equals(k[0].getString("status.state"))) {
+                    throw new AssertionError("cluster failed: " + k[0].prettify());
+                }
+                return "READY".equals(k[0].getString("status.state"));
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // say where the reconcile stands: its thread's stack, for whoever reads the report
+            StringBuilder sb = new StringBuilder("cluster " + id + " not READY: " + (k[0] == null ? "?" : k[0].prettify()));
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                if (t.getName().contains("provisioning") || t.getName().contains("reconcile")) {
+                    sb.append("\n").append(t.getName()).append(" ").append(t.getState());
+                    for (StackTraceElement el : stack) {
+                        sb.append("\n\tat ").append(el);
+                    }
+                }
+            });
+            throw new AssertionError(sb.toString(), e);
+        }
         return k[0];
     }
 

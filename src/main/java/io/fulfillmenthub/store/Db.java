@@ -38,6 +38,7 @@ public class Db {
     static final List<String> MIGRATIONS = List.of(
             "V1__foundation.sql",
             "V2__inventory.sql",
+            "V3__billing.sql",
             "V4__events.sql",
             "V5__alerts.sql");
 

@@ -52,7 +52,7 @@ public class SubscriptionApi {
         URI url = validateUrl(req.url);
         List<String> types = validateTypes(req.eventTypes);
         String id = UUID.randomUUID().toString();
-        String secret = WebhookSigner.newSecret();
+        String secret = io.fulfillmenthub.security.signing.StandardWebhooks.generateSecret();
         String sealed = secrets.seal(id, secret);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Subscription s = db.tx(c -> {

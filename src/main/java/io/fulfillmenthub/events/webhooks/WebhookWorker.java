@@ -266,7 +266,7 @@ public class WebhookWorker {
         }
         byte[] body = job.event().cloudEventJson().getBytes(StandardCharsets.UTF_8);
         long ts = Instant.now().getEpochSecond();
-        String signature = WebhookSigner.sign(secrets.open(s.id(), s.secretSealed()), job.event().id(), ts, body);
+        String signature = io.fulfillmenthub.security.signing.StandardWebhooks.sign(secrets.open(s.id(), s.secretSealed()), job.event().id(), ts, body);
         Duration timeout = settings.webhookTimeout();
         HttpRequest req = HttpRequest.newBuilder(uri)
                 .timeout(timeout)

@@ -1,5 +1,6 @@
 package io.fulfillmenthub.alerts.normalize;
 
+import io.fulfillmenthub.testsupport.Samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,7 +26,7 @@ class AlertmanagerParserTest {
     final AlertmanagerParser parser = new AlertmanagerParser();
 
     static byte[] sample(String path, Consumer<ObjectNode> edit) throws Exception {
-        ObjectNode root = (ObjectNode) MAPPER.readTree(TestSamples.bytes(path));
+        ObjectNode root = (ObjectNode) MAPPER.readTree(Samples.bytes(path));
         edit.accept(root);
         return MAPPER.writeValueAsBytes(root);
     }
@@ -40,7 +41,7 @@ class AlertmanagerParserTest {
 
     @Test
     void firingSample() throws Exception {
-        List<NormalizedAlert> alerts = parser.parse(TestSamples.bytes("alertmanager/disk-errors-firing.json"), RECEIVED);
+        List<NormalizedAlert> alerts = parser.parse(Samples.bytes("alertmanager/disk-errors-firing.json"), RECEIVED);
         assertEquals(1, alerts.size());
         NormalizedAlert a = alerts.get(0);
         assertEquals("alertmanager:8c5f1a2b3d4e6f70", a.dedupeKey());
@@ -66,8 +67,8 @@ class AlertmanagerParserTest {
 
     @Test
     void resolvedSampleSharesTheKey() throws Exception {
-        NormalizedAlert firing = parser.parse(TestSamples.bytes("alertmanager/disk-errors-firing.json"), RECEIVED).get(0);
-        NormalizedAlert resolved = parser.parse(TestSamples.bytes("alertmanager/disk-errors-resolved.json"), RECEIVED)
+        NormalizedAlert firing = parser.parse(Samples.bytes("alertmanager/disk-errors-firing.json"), RECEIVED).get(0);
+        NormalizedAlert resolved = parser.parse(Samples.bytes("alertmanager/disk-errors-resolved.json"), RECEIVED)
                 .get(0);
         assertEquals(firing.dedupeKey(), resolved.dedupeKey());
         assertEquals(Status.RESOLVED, resolved.status());

@@ -1,5 +1,6 @@
 package io.fulfillmenthub.alerts.normalize;
 
+import io.fulfillmenthub.testsupport.Samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -26,7 +27,7 @@ class RedfishParserTest {
     final RedfishParser parser = new RedfishParser();
 
     static byte[] sample(String path, Consumer<ObjectNode> edit) throws Exception {
-        ObjectNode root = (ObjectNode) MAPPER.readTree(TestSamples.bytes(path));
+        ObjectNode root = (ObjectNode) MAPPER.readTree(Samples.bytes(path));
         edit.accept(root);
         return MAPPER.writeValueAsBytes(root);
     }
@@ -57,7 +58,7 @@ class RedfishParserTest {
 
     @Test
     void driveFailureSample() throws Exception {
-        NormalizedAlert a = one(TestSamples.bytes("redfish/drive-failure.json"));
+        NormalizedAlert a = one(Samples.bytes("redfish/drive-failure.json"));
         assertEquals("redfish|10.20.0.17|" + DRIVE + "|DriveFailure", a.dedupeKey());
         assertEquals(Source.REDFISH, a.source());
         assertEquals("redfish", a.source().id());
@@ -85,8 +86,8 @@ class RedfishParserTest {
 
     @Test
     void driveOkSampleResolvesTheSameKey() throws Exception {
-        NormalizedAlert failure = one(TestSamples.bytes("redfish/drive-failure.json"));
-        List<NormalizedAlert> cleared = parser.parse(TestSamples.bytes("redfish/drive-ok.json"), BMC, RECEIVED);
+        NormalizedAlert failure = one(Samples.bytes("redfish/drive-failure.json"));
+        List<NormalizedAlert> cleared = parser.parse(Samples.bytes("redfish/drive-ok.json"), BMC, RECEIVED);
         assertEquals(2, cleared.size(), "DriveOK clears DriveFailure and DrivePredictiveFailure");
         NormalizedAlert ok = cleared.get(0);
         assertEquals(failure.dedupeKey(), ok.dedupeKey());
@@ -102,7 +103,7 @@ class RedfishParserTest {
 
     @Test
     void bmcAddressIsNormalizedAndRequired() throws Exception {
-        byte[] body = TestSamples.bytes("redfish/drive-failure.json");
+        byte[] body = Samples.bytes("redfish/drive-failure.json");
         assertEquals(one(body).dedupeKey(), parser.parse(body, " 10.20.0.17 ", RECEIVED).get(0).dedupeKey());
         assertEquals("bmc-7.example", parser.parse(body, "BMC-7.Example", RECEIVED).get(0).bmcAddress());
         assertNotEquals(one(body).dedupeKey(), parser.parse(body, "10.20.0.18", RECEIVED).get(0).dedupeKey());

@@ -1,5 +1,6 @@
 package io.fulfillmenthub.billing.parse;
 
+import io.fulfillmenthub.testsupport.Samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -21,7 +22,7 @@ class BillingEventsTest {
 
     /** A sample, edited as a JSON tree. */
     static byte[] sample(String path, Consumer<ObjectNode> edit) throws Exception {
-        ObjectNode root = (ObjectNode) MAPPER.readTree(TestSamples.bytes(path));
+        ObjectNode root = (ObjectNode) MAPPER.readTree(Samples.bytes(path));
         edit.accept(root);
         return MAPPER.writeValueAsBytes(root);
     }
@@ -38,7 +39,7 @@ class BillingEventsTest {
 
     @Test
     void stripeCheckoutSessionCompletedOrders() throws Exception {
-        BillingCommand c = events.parseStripe(TestSamples.bytes("stripe/checkout.session.completed.json"));
+        BillingCommand c = events.parseStripe(Samples.bytes("stripe/checkout.session.completed.json"));
         assertEquals(Kind.ORDER, c.kind());
         assertTrue(c.actionable());
         assertNull(c.rejectReason());
@@ -63,7 +64,7 @@ class BillingEventsTest {
 
     @Test
     void stripeInvoicePaidRenews() throws Exception {
-        BillingCommand c = events.parseStripe(TestSamples.bytes("stripe/invoice.paid.json"));
+        BillingCommand c = events.parseStripe(Samples.bytes("stripe/invoice.paid.json"));
         assertEquals(Kind.RENEW, c.kind());
         assertTrue(c.actionable());
         assertEquals("evt_1QyAb3AbCdEfGhIjKlMnOpQs", c.eventId());
@@ -79,7 +80,7 @@ class BillingEventsTest {
 
     @Test
     void stripeChargeRefundedCancels() throws Exception {
-        BillingCommand c = events.parseStripe(TestSamples.bytes("stripe/charge.refunded.json"));
+        BillingCommand c = events.parseStripe(Samples.bytes("stripe/charge.refunded.json"));
         assertEquals(Kind.CANCEL, c.kind());
         assertTrue(c.actionable());
         assertEquals("evt_1QyCd4AbCdEfGhIjKlMnOpQt", c.eventId());
@@ -291,7 +292,7 @@ class BillingEventsTest {
 
     @Test
     void genericOrderPaidSample() throws Exception {
-        BillingCommand c = events.parseStandardWebhook("msg_2LJ5Ug", TestSamples.bytes("standard-webhooks/order.paid.json"));
+        BillingCommand c = events.parseStandardWebhook("msg_2LJ5Ug", Samples.bytes("standard-webhooks/order.paid.json"));
         assertEquals(Kind.ORDER, c.kind());
         assertTrue(c.actionable());
         assertEquals("standard-webhooks", c.source());
@@ -335,7 +336,7 @@ class BillingEventsTest {
         assertEquals("missing data", noData.rejectReason());
         BillingCommand noLink = events.parseStandardWebhook("msg_1", utf8("{\"type\":\"order.cancelled\",\"data\":{}}"));
         assertEquals("missing data.order_id or data.cluster_id", noLink.rejectReason());
-        BillingCommand noId = events.parseStandardWebhook(null, TestSamples.bytes("standard-webhooks/order.paid.json"));
+        BillingCommand noId = events.parseStandardWebhook(null, Samples.bytes("standard-webhooks/order.paid.json"));
         assertEquals("missing webhook-id", noId.rejectReason());
         BillingCommand badSize = events.parseStandardWebhook("msg_1", sample("standard-webhooks/order.paid.json",
                 r -> ((ObjectNode) r.get("data")).putObject("node_sets").putObject("workers").put("size", -1)));

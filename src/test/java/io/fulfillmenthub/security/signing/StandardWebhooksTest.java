@@ -1,5 +1,6 @@
 package io.fulfillmenthub.security.signing;
 
+import io.fulfillmenthub.testsupport.Samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +62,7 @@ class StandardWebhooksTest {
     @Test
     void sampleVectorFileAgrees() throws Exception {
         Map<String, String> v = new HashMap<>();
-        for (String line : Files.readAllLines(TestSamples.file("standard-webhooks/test-vector.txt"))) {
+        for (String line : Files.readAllLines(Samples.file("standard-webhooks/test-vector.txt"))) {
             String[] kv = line.strip().split("\\s+", 2);
             if (kv.length == 2) {
                 v.put(kv[0], kv[1]);

@@ -1,4 +1,4 @@
-package io.fulfillmenthub.security.signing;
+package io.fulfillmenthub.testsupport;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates the shared payload samples: {@code ../shared/samples}, else system property {@code hub.samples.dir}. */
-final class TestSamples {
-    private TestSamples() {
+public final class Samples {
+    private Samples() {
     }
 
-    static Path dir() {
+    public static Path dir() {
         Path relative = Path.of("..", "shared", "samples");
         if (Files.isDirectory(relative)) {
             return relative;
@@ -24,7 +24,7 @@ final class TestSamples {
     }
 
     /** The sample file, or the test is skipped (assumption) when the samples are not available. */
-    static Path file(String relativePath) {
+    public static Path file(String relativePath) {
         Path dir = dir();
         assumeTrue(dir != null, "samples not found: ../shared/samples or -Dhub.samples.dir");
         Path file = dir.resolve(relativePath);
@@ -32,7 +32,7 @@ final class TestSamples {
         return file;
     }
 
-    static byte[] bytes(String relativePath) throws IOException {
+    public static byte[] bytes(String relativePath) throws IOException {
         return Files.readAllBytes(file(relativePath));
     }
 }

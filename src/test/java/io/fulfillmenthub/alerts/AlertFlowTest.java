@@ -177,7 +177,9 @@ class AlertFlowTest {
 
     @Test
     void redfishDriveFailureThenDriveOk() {
-        Map<String, Object> spare = hosts(Map.of("state", "AVAILABLE", "host_class", "cpu-highmem")).get(0);
+        // the last free host: reservations take the first ones
+        List<Map<String, Object>> free = hosts(Map.of("state", "AVAILABLE", "host_class", "cpu-standard"));
+        Map<String, Object> spare = free.get(free.size() - 1);
         String hostId = spare.get("id").toString();
         String bmcUrl = status(spare, "bmc_address"); // redfish-virtualmedia://10.10.x.y/redfish/v1/Systems/1
         String bmc = bmcUrl.replaceFirst("^[a-z+-]+://", "").replaceFirst("[:/].*$", "");

@@ -39,7 +39,8 @@ public class Db {
             "V1__foundation.sql",
             "V2__inventory.sql",
             "V3__billing.sql",
-            "V4__events.sql");
+            "V4__events.sql",
+            "V5__alerts.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

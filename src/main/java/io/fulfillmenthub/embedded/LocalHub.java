@@ -24,6 +24,7 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import java.util.Queue;
+import io.fulfillmenthub.provisioning.hub.HubClientFactory;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
 
 /**
@@ -61,7 +62,13 @@ public final class LocalHub implements AutoCloseable {
                 new KubernetesMixedDispatcher(expectations), false);
         serveDiscovery(server);
         server.init(InetAddress.getLoopbackAddress(), port);
-        KubernetesClient client = server.createClient();
+        KubernetesClient client = HubClientFactory.build(new io.fabric8.kubernetes.client.ConfigBuilder(
+                io.fabric8.kubernetes.client.Config.empty())
+                .withMasterUrl("http://" + server.getHostName() + ":" + server.getPort() + "/")
+                .withOauthToken("embedded")
+                .withRequestTimeout(15_000)
+                .withConnectionTimeout(5_000)
+                .build());
         for (Kind k : KINDS) {
             client.apiextensions().v1().customResourceDefinitions().resource(crd(k)).create();
         }
@@ -77,15 +84,13 @@ public final class LocalHub implements AutoCloseable {
      * call waits forever.
      */
     public KubernetesClient newClient() {
-        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-                new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
-                        .withMasterUrl(url())
-                        .withOauthToken("embedded")
-                        .withRequestTimeout(15_000)
-                        .withConnectionTimeout(5_000)
-                        .withRequestRetryBackoffLimit(3)
-                        .build())
-                .build();
+        return HubClientFactory.build(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                .withMasterUrl(url())
+                .withOauthToken("embedded")
+                .withRequestTimeout(15_000)
+                .withConnectionTimeout(5_000)
+                .withRequestRetryBackoffLimit(3)
+                .build());
     }
 
     public String url() {

@@ -107,9 +107,9 @@ class ProvisioningTest {
                         + " lease=" + rs.getString(5) + "/" + rs.getString(6) + " error=" + rs.getString(7)))
                 .stream().limit(60).forEach(line -> System.err.println("work_item " + line));
         Thread.getAllStackTraces().forEach((t, stack) -> {
-            if (t.getName().contains("Camel") || t.getName().contains("executor") || t.getName().contains("hub")) {
+            if (stack.length > 0 && !t.getName().startsWith("Reference Handler") && !t.getName().startsWith("Finalizer")) {
                 StringBuilder b = new StringBuilder("thread " + t.getName() + " " + t.getState());
-                for (int i = 0; i < Math.min(stack.length, 25); i++) {
+                for (int i = 0; i < Math.min(stack.length, 40); i++) {
                     b.append("\n    at ").append(stack[i]);
                 }
                 System.err.println(b);

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 
 /**
  * Builds the fabric8 client for the management hub's Kubernetes API, from the first source configured of:
@@ -179,7 +180,16 @@ public final class HubClientFactory {
 
     /** Builds a client from the first configured source, or empty when none is configured. */
     public static Optional<KubernetesClient> create(Settings settings) {
-        return resolve(settings).map(r -> new KubernetesClientBuilder().withConfig(r.config()).build());
+        return resolve(settings).map(r -> build(r.config()));
+    }
+
+    /**
+     * A client on fabric8's JDK HTTP client rather than the Vert.x one Quarkus registers: Vert.x 4.5.18 can leave a
+     * response larger than about 64 KiB stuck on a reused pooled connection (eclipse-vertx/vert.x#5663), and an Agent
+     * list of a real inventory is that large. Every client the hub makes goes through here.
+     */
+    public static KubernetesClient build(Config config) {
+        return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).withConfig(config).build();
     }
 
     /** Builds a client from the process environment; empty when nothing is configured. */

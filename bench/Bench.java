@@ -127,7 +127,9 @@ public class Bench {
             r.put("load_before", loadAvg());
             long t0 = System.nanoTime();
             log("=== " + s + " ===");
+            otherCpu.clear();
             try {
+                waitQuiet();
                 switch (s.trim()) {
                     case "S1" -> s1(r);
                     case "S2" -> s2(r);
@@ -151,6 +153,13 @@ public class Bench {
                 e.printStackTrace();
             } finally {
                 stopHubs();
+            }
+            if (!otherCpu.isEmpty()) {
+                double avg = otherCpu.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+                double worst = otherCpu.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+                r.put("other_processes_cpu_pct", Map.of("mean", round(avg, 1), "max", round(worst, 1)));
+                row(s, "noise: CPU used by other processes during the load runs", avg, "% of machine",
+                        "max " + fmt(worst) + " %", null, null, "");
             }
             r.put("load_after", loadAvg());
             r.put("wall_s", round((System.nanoTime() - t0) / 1e9, 1));
@@ -365,7 +374,7 @@ public class Bench {
 
     /** Order received -> HostedCluster on the management hub's API, at a fixed rate (watch on the embedded hub). */
     static void s3(Map<String, Object> r) throws Exception {
-        double rate = Double.parseDouble(env("BENCH_S3_RATE", "5"));
+        double rate = Double.parseDouble(env("BENCH_S3_RATE", "2"));
         int total = (int) Math.ceil(rate * duration.toSeconds());
         int hosts = total + 20;
         String secret = newWhsec();
@@ -456,6 +465,16 @@ public class Bench {
             Thread.sleep(100);
         }
         ws.abort();
+        if (intended.keySet().stream().anyMatch(n -> !seen.containsKey(n))) {
+            // evidence for the report: where the provisioning thread is, and any transaction left open meanwhile
+            Files.writeString(hub.dir.resolve("stall-threads.txt"), hub.threadDump());
+            String open = psql("select count(*) || ' open transaction(s), oldest ' || coalesce(max(now() - xact_start)::text, '-')"
+                    + " || ': ' || coalesce(max(left(query, 120)), '') from pg_stat_activity where datname = current_database()"
+                    + " and state = 'idle in transaction'").trim();
+            r.put("stall_idle_in_transaction", open);
+            r.put("stall_threads", root.relativize(hub.dir.resolve("stall-threads.txt")).toString());
+            log("S3: some HostedClusters never appeared; " + open + "; thread dump in " + hub.dir.resolve("stall-threads.txt"));
+        }
         Histogram created = new Histogram();
         long warmNs = warmup.toNanos();
         int measured = 0;
@@ -483,8 +502,11 @@ public class Bench {
         row("S3", "order -> HostedCluster on hub API, p99 (" + fmt(rate) + "/s, via " + (billing ? "billing webhook" : "API order") + ")",
                 created.pct(99), "ms", "p50 " + fmt(created.pct(50)) + " ms, max " + fmt(created.maxMs()) + " ms", null,
                 "< 50 ms", verdict(created.pct(99) < 50 && missing == 0 && refused.get() == 0));
+        row("S3", "HostedClusters that appeared within 30 s", measured - missing, "of " + measured,
+                r.containsKey("stall_idle_in_transaction") ? "stalled: " + r.get("stall_idle_in_transaction") : null, null,
+                "all", verdict(missing == 0));
         row("S3", "order accepted (2xx) p99", accept.pct(99), "ms", "p50 " + fmt(accept.pct(50)) + " ms", null, null,
-                missing + refused.get() > 0 ? missing + " missing, " + refused.get() + " refused " + codes : "");
+                refused.get() > 0 ? refused.get() + " refused " + codes : "");
         if (!billing) {
             r.put("status", "partial");
             r.put("reason", "POST /webhooks/billing answers " + probe + ": measured from a Fulfillment API order instead;"
@@ -741,7 +763,10 @@ public class Bench {
                 + " 'bench-host-' || lpad(g::text, 6, '0') || '.hardware.example.com',"
                 + " 'redfish-virtualmedia://10.' || (g / 65536) % 256 || '.' || (g / 256) % 256 || '.' || g % 256 || '/redfish/v1/Systems/1',"
                 + " 'bench-host-' || lpad(g::text, 6, '0'),"
-                + " case when g % 20 = 0 then 'disk errors' end, now(), now()"
+                + " case when g % 20 = 0 then 'disk errors' end,"
+                // synced in the future: the hub's inventory resync (10 s after start, then hourly here) prunes rows
+                // it has not seen since it started, and these hosts have no Agent on the embedded hub
+                + " now() + interval '1 day', now()"
                 + " from generate_series(1, " + hosts + ") g;\n"
                 + "analyze clusters; analyze hosts;";
         psql(sql);
@@ -910,6 +935,17 @@ public class Bench {
             return m.find() ? Double.parseDouble(m.group(1)) : null;
         }
 
+        String threadDump() {
+            try {
+                Process p = new ProcessBuilder("jcmd", Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+                String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                p.waitFor(20, TimeUnit.SECONDS);
+                return s;
+            } catch (Exception e) {
+                return "jcmd unavailable: " + e.getMessage();
+            }
+        }
+
         /** jcmd GC.heap_info, when jcmd is there: what the RSS is made of. */
         String heapInfo() {
             try {
@@ -1003,6 +1039,8 @@ public class Bench {
         }
         cmd.addAll(List.of("--label", label, "--out", out.toString()));
         cmd.addAll(args);
+        long[] before = cpuSnapshot();
+        long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         started.add(p);
         try (InputStream in = p.getInputStream()) {
@@ -1016,9 +1054,84 @@ public class Bench {
         if (p.waitFor() != 0 || !Files.exists(out)) {
             throw new IllegalStateException("LoadGen " + label + " failed");
         }
+        long[] after = cpuSnapshot();
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(out));
+        m.put("cpu", cpuShares(before, after, (System.nanoTime() - t0) / 1e9, num(m.get("loadgen_cpu_s"))));
         return m;
+    }
+
+    static final List<Double> otherCpu = new CopyOnWriteArrayList<>();
+
+    /** {machine busy jiffies, machine total jiffies, hubs' jiffies, this process's CPU ns}. */
+    static long[] cpuSnapshot() {
+        long busy = 0;
+        long total = 0;
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            for (int i = 1; i < Math.min(f.length, 9); i++) {
+                long v = Long.parseLong(f[i]);
+                total += v;
+                if (i != 4 && i != 5) { // idle, iowait
+                    busy += v;
+                }
+            }
+        } catch (Exception e) {
+            return new long[] {0, 0, 0, 0};
+        }
+        long hubs = 0;
+        for (Hub h : Bench.hubs) {
+            try {
+                String st = Files.readString(Path.of("/proc", Long.toString(h.process.pid()), "stat"));
+                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                hubs += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            } catch (Exception e) {
+                // gone
+            }
+        }
+        long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return new long[] {busy, total, hubs, self};
+    }
+
+    /** Where the machine's CPU went during a load run, in % of all cores: hub, load generator, others (noise). */
+    static Map<String, Object> cpuShares(long[] a, long[] b, double wallS, double loadgenCpuS) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double total = b[1] - a[1];
+        if (total <= 0) {
+            return m;
+        }
+        int n = Runtime.getRuntime().availableProcessors();
+        double busy = 100.0 * (b[0] - a[0]) / total;
+        double hub = 100.0 * (b[2] - a[2]) / total;
+        double lg = Double.isNaN(loadgenCpuS) ? 0 : 100.0 * loadgenCpuS / (wallS * n);
+        double self = 100.0 * ((b[3] - a[3]) / 1e9) / (wallS * n);
+        double other = Math.max(0, busy - hub - lg - self);
+        m.put("machine_busy_pct", round(busy, 1));
+        m.put("hub_pct", round(hub, 1));
+        m.put("loadgen_pct", round(lg, 1));
+        m.put("other_processes_pct", round(other, 1));
+        otherCpu.add(other);
+        return m;
+    }
+
+    /** Waits (bounded) until other processes leave most of the machine idle, so a measurement starts on a quiet box. */
+    static void waitQuiet() throws InterruptedException {
+        long maxWait = Long.parseLong(env("BENCH_QUIET_WAIT_S", "90"));
+        double threshold = Double.parseDouble(env("BENCH_QUIET_BUSY_PCT", "30"));
+        long deadline = System.nanoTime() + maxWait * 1_000_000_000L;
+        double busy = 100;
+        while (true) {
+            long[] a = cpuSnapshot();
+            Thread.sleep(2000);
+            long[] b = cpuSnapshot();
+            busy = b[1] > a[1] ? 100.0 * (b[0] - a[0]) / (b[1] - a[1]) : 0;
+            if (busy <= threshold || System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        log(String.format(Locale.ROOT, "machine busy %.0f%% before the scenario (waited for <= %.0f%%, at most %d s)",
+                busy, threshold, maxWait));
     }
 
     static void warm(String url, List<String> args) throws Exception {

@@ -438,9 +438,13 @@ public class LoadGen {
             System.err.printf(Locale.ROOT, "[%s] max rate %.1f/s (%s)%n", o.label, best == null ? 0 : best.achievedRate, stop);
         } else {
             Result r = g.run(o.rate, o.duration, o.warmup);
-            System.err.println("[" + o.label + "] " + r.line());
+            System.err.println("[" + o.label + "] " + (o.warmup.compareTo(o.duration) >= 0
+                    ? "warm-up only: " + r.warmupRequests() + " requests sent, none counted" : r.line()));
             json.append("{\"label\":\"").append(esc(o.label)).append("\",\"mode\":\"fixed\",\"result\":").append(r.json()).append('}');
         }
+        long cpuNs = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        json.insert(json.length() - 1, String.format(Locale.ROOT, ",\"loadgen_cpu_s\":%.2f", cpuNs / 1e9));
         if (o.out != null) {
             Files.writeString(Path.of(o.out), json + "\n");
         } else {

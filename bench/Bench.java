@@ -128,6 +128,7 @@ public class Bench {
             long t0 = System.nanoTime();
             log("=== " + s + " ===");
             otherCpu.clear();
+            idleHubCpuMsPerS = 0;
             try {
                 waitQuiet();
                 switch (s.trim()) {
@@ -276,6 +277,16 @@ public class Bench {
                 concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "m")), 100, 40_000);
         r.put("billing_max", hubMax);
         double max = num(hubMax.get("max_rate"));
+        // the bare endpoint again, after: the baseline brackets the measurement, so drift of the machine shows
+        Map<String, Object> noopAfter = findMax("S2-noop-max-after", hub.url("/bench/noop"), common, 500, 40_000);
+        r.put("noop_max_after", noopAfter);
+        double noopAfterMax = num(noopAfter.get("max_rate"));
+        double spread = Math.abs(noopMax - noopAfterMax) / Math.max(1, Math.max(noopMax, noopAfterMax));
+        noopMax = (noopMax + noopAfterMax) / 2;
+        r.put("noop_max_mean", noopMax);
+        r.put("noop_max_spread_pct", round(100 * spread, 1));
+        row("S2", "baseline: bare endpoint max, before/after the hub's run", noopMax, "req/s",
+                "spread " + fmt(100 * spread) + " %", null, null, spread > 0.3 ? "machine drifted: ratios uncertain" : "");
         double halfRate = Math.max(1, max / 2);
         Map<String, Object> half = loadgen("S2-billing-half", concat(signed, List.of("--url", hub.url("/webhooks/billing"),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
@@ -717,6 +728,7 @@ public class Bench {
             {"admin host by id", "/api/admin/v1/hosts/{line}", sre, hostIds},
         };
         List<Map<String, Object>> measured = new ArrayList<>();
+        idleHubCpuMsPerS = 0;
         // one warm-up pass over every case (JIT, connection pools, PostgreSQL caches), then the measured runs
         for (Object[] c : cases) {
             List<String> a = new ArrayList<>(List.of("--url", hub.url((String) c[1]), "--header", (String) c[2],
@@ -726,6 +738,8 @@ public class Bench {
             }
             loadgen("S6-warm", a);
         }
+        idleHubCpuMsPerS = measureIdleCpu(hub, 10);
+        r.put("hub_idle_cpu_ms_per_s", round(idleHubCpuMsPerS, 1));
         for (Object[] c : cases) {
             List<String> a = new ArrayList<>(List.of("--url", hub.url((String) c[1]), "--header", (String) c[2],
                     "--rate", Double.toString(rate), "--duration", secs(duration), "--warmup", secs(warmup)));
@@ -1099,14 +1113,26 @@ public class Bench {
             // the hub's CPU per request (warm-up included): a cost figure that other processes' load does not inflate
             double requests = num(result.get("ok")) + num(result.get("failed")) + num(result.get("warmup_requests"));
             double hubCpuMs = (after[2] - before[2]) * 10.0; // jiffies of USER_HZ 100
+            double idleMs = idleHubCpuMsPerS * (System.nanoTime() - t0) / 1e9; // what the hub burns doing nothing
             if (requests > 0) {
-                result.put("hub_cpu_ms_per_request", round(hubCpuMs / requests, 3));
+                result.put("hub_cpu_ms_per_request", round(Math.max(0, hubCpuMs - idleMs) / requests, 3));
+                result.put("hub_idle_cpu_ms_per_s_subtracted", round(idleHubCpuMsPerS, 1));
             }
         }
         return m;
     }
 
     static final List<Double> otherCpu = new CopyOnWriteArrayList<>();
+    /** The hub's own CPU use when no request comes (timers, simulator), measured by a scenario before its runs. */
+    static double idleHubCpuMsPerS;
+
+    static double measureIdleCpu(Hub hub, int seconds) throws InterruptedException {
+        double a = hub.cpuSeconds();
+        Thread.sleep(seconds * 1000L);
+        double rate = (hub.cpuSeconds() - a) * 1000 / seconds;
+        log(String.format(Locale.ROOT, "hub idle CPU: %.1f ms per second", rate));
+        return rate;
+    }
 
     /** {machine busy jiffies, machine total jiffies, hubs' jiffies, this process's CPU ns}. */
     static long[] cpuSnapshot() {

@@ -79,6 +79,8 @@ public class Bench {
     static double findMaxP99Ms = Double.parseDouble(env("BENCH_FINDMAX_P99_MS", "50"));
     static double findMaxErrorPct = Double.parseDouble(env("BENCH_FINDMAX_ERROR_PCT", "0.5"));
     static String run = Long.toString(System.currentTimeMillis(), 36);
+    /** Where billing webhooks go; another path only to exercise the harness (e.g. /bench/noop) before billing lands. */
+    static String billingPath = env("BENCH_BILLING_PATH", "/webhooks/billing");
 
     static final List<Process> started = new CopyOnWriteArrayList<>();
     static final List<Map<String, Object>> rows = new ArrayList<>();
@@ -256,7 +258,7 @@ public class Bench {
         row("S2", "baseline: PostgreSQL durable single-row inserts (" + concurrency + " sessions)", pgRate, "rows/s",
                 null, null, null, "");
         // --- the hub
-        int probe = hub.probe("POST", "/webhooks/billing", "{}", Map.of());
+        int probe = hub.probe("POST", billingPath, "{}", Map.of());
         r.put("billing_probe_status", probe);
         if (probe == 404 || probe == 405) {
             Map<String, Object> half = loadgen("S2-noop-half", concat(common, List.of("--url", hub.url("/bench/noop"),
@@ -272,8 +274,8 @@ public class Bench {
         List<String> signed = List.of("--method", "POST", "--header", "Content-Type: application/json",
                 "--body", body, "--sign-standard-webhooks", working, "--max-inflight", Integer.toString(concurrency),
                 "--run", run);
-        warm(hub.url("/webhooks/billing"), concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "w")));
-        Map<String, Object> hubMax = findMax("S2-billing-max", hub.url("/webhooks/billing"),
+        warm(hub.url(billingPath), concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "w")));
+        Map<String, Object> hubMax = findMax("S2-billing-max", hub.url(billingPath),
                 concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "m")), 100, 40_000);
         r.put("billing_max", hubMax);
         double max = num(hubMax.get("max_rate"));
@@ -288,14 +290,14 @@ public class Bench {
         row("S2", "baseline: bare endpoint max, before/after the hub's run", noopMax, "req/s",
                 "spread " + fmt(100 * spread) + " %", null, null, spread > 0.3 ? "machine drifted: ratios uncertain" : "");
         double halfRate = Math.max(1, max / 2);
-        Map<String, Object> half = loadgen("S2-billing-half", concat(signed, List.of("--url", hub.url("/webhooks/billing"),
+        Map<String, Object> half = loadgen("S2-billing-half", concat(signed, List.of("--url", hub.url(billingPath),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("billing_half", half);
         Map<String, Object> noopHalf = loadgen("S2-noop-at-same-rate", concat(common, List.of("--url", hub.url("/bench/noop"),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("noop_at_half_rate", noopHalf);
         // duplicates: the first 200 webhook-ids of the half-rate run again (same ids, same bodies): must be accepted
-        Map<String, Object> dup = loadgen("S2-duplicates", concat(signed, List.of("--url", hub.url("/webhooks/billing"),
+        Map<String, Object> dup = loadgen("S2-duplicates", concat(signed, List.of("--url", hub.url(billingPath),
                 "--rate", "50", "--duration", "4s", "--warmup", "0s")));
         r.put("duplicates", dup);
         Map<String, Object> hr = res(half);
@@ -325,7 +327,7 @@ public class Bench {
             String id = "msg_bench_probe_" + UUID8();
             String b = body.replace("{iso}", Instant.now().toString()).replace("{run}", "probe").replace("{n}", UUID8());
             String ts = Long.toString(System.currentTimeMillis() / 1000);
-            int code = hub.probe("POST", "/webhooks/billing", b, Map.of("Content-Type", "application/json",
+            int code = hub.probe("POST", billingPath, b, Map.of("Content-Type", "application/json",
                     "webhook-id", id, "webhook-timestamp", ts, "webhook-signature", "v1," + hmacB64(c, id + "." + ts + "." + b)));
             if (code / 100 == 2) {
                 return c;
@@ -398,7 +400,7 @@ public class Bench {
         Hub hub = Hub.start("S3", Map.of("BILLING_SECRET", secret), hosts.isBlank() ? Map.of()
                 : Map.of("HUB_EMBEDDED_INVENTORY", "cpu-standard=" + hosts + ",gpu-a100=2,cpu-highmem=2"));
         hub.waitFirstApi200(Duration.ofSeconds(180));
-        int probe = hub.probe("POST", "/webhooks/billing", "{}", Map.of());
+        int probe = hub.probe("POST", billingPath, "{}", Map.of());
         boolean billing = probe != 404 && probe != 405;
         r.put("billing_probe_status", probe);
         r.put("rate", rate);
@@ -463,7 +465,7 @@ public class Bench {
                         .replace("{run}", run).replace("{n}", Integer.toString(i));
                 String id = "msg_s3_" + run + "_" + i;
                 String ts = Long.toString(System.currentTimeMillis() / 1000);
-                req = HttpRequest.newBuilder(URI.create(hub.url("/webhooks/billing"))).header("Content-Type", "application/json")
+                req = HttpRequest.newBuilder(URI.create(hub.url(billingPath))).header("Content-Type", "application/json")
                         .header("webhook-id", id).header("webhook-timestamp", ts)
                         .header("webhook-signature", "v1," + hmacB64(working, id + "." + ts + "." + b))
                         .POST(HttpRequest.BodyPublishers.ofString(b)).timeout(Duration.ofSeconds(10)).build();

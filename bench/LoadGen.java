@@ -21,6 +21,7 @@
  * (Standard Webhooks v1: HMAC-SHA256 of "id.timestamp.body", key = base64 after whsec_).
  *
  * Output: a human summary on stderr, the result as JSON on stdout (or --out FILE).
+ * java bench/LoadGen.java --self-test checks the signer (Standard Webhooks test vector) and the histogram.
  */
 
 import java.io.IOException;
@@ -370,22 +371,23 @@ public class LoadGen {
             sent++;
             client.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
                 long done = System.nanoTime();
-                slots.release();
-                lastDone.accumulateAndGet(done, Math::max);
-                if (!measured) {
-                    warmups.incrementAndGet();
-                    return;
-                }
-                if (err != null) {
-                    Throwable c = err.getCause() != null ? err.getCause() : err;
-                    failed.incrementAndGet();
-                    errors.merge(c.getClass().getSimpleName(), 1L, Long::sum);
-                } else if (!expected(resp.statusCode())) {
-                    failed.incrementAndGet();
-                    errors.merge(Integer.toString(resp.statusCode()), 1L, Long::sum);
-                } else {
-                    ok.incrementAndGet();
-                    h.record((done - intended) / 1000);
+                try {
+                    lastDone.accumulateAndGet(done, Math::max);
+                    if (!measured) {
+                        warmups.incrementAndGet();
+                    } else if (err != null) {
+                        Throwable c = err.getCause() != null ? err.getCause() : err;
+                        failed.incrementAndGet();
+                        errors.merge(c.getClass().getSimpleName(), 1L, Long::sum);
+                    } else if (!expected(resp.statusCode())) {
+                        failed.incrementAndGet();
+                        errors.merge(Integer.toString(resp.statusCode()), 1L, Long::sum);
+                    } else {
+                        ok.incrementAndGet();
+                        h.record((done - intended) / 1000);
+                    }
+                } finally {
+                    slots.release(); // after counting: the drain below must see every result
                 }
             });
         }
@@ -403,7 +405,38 @@ public class LoadGen {
         return r.p99 <= o.maxP99Ms && r.errorPct() <= o.maxErrorPct && r.achievedRate >= o.minKeepup * r.offeredRate;
     }
 
+    /** Checks the signer against the Standard Webhooks test vector and the histogram against known values. */
+    static void selfTest() {
+        Options o = new Options();
+        o.url = "http://127.0.0.1/";
+        o.signSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        String sig = new LoadGen(o).sign("msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.{\"test\": 2432232314}");
+        check(sig.equals("g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="), "Standard Webhooks test vector: " + sig);
+        Histogram h = new Histogram();
+        for (int i = 1; i <= 10_000; i++) {
+            h.record(i);
+        }
+        check(Math.abs(h.percentile(50) - 5000) <= 5000 / 64 + 1, "p50 of 1..10000: " + h.percentile(50));
+        check(Math.abs(h.percentile(99) - 9900) <= 9900 / 64 + 1, "p99 of 1..10000: " + h.percentile(99));
+        check(h.percentile(100) == 10_000, "max of 1..10000: " + h.percentile(100));
+        for (long v = 1; v < 1L << 40; v = v * 3 + 1) {
+            int i = Histogram.index(v);
+            check(Histogram.highest(i) >= v && (i == 0 || Histogram.highest(i - 1) < v), "bucket of " + v);
+        }
+        System.err.println("LoadGen self-test: OK");
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError("self-test failed: " + what);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--self-test")) {
+            selfTest();
+            System.exit(0);
+        }
         Options o = parse(args);
         LoadGen g = new LoadGen(o);
         StringBuilder json = new StringBuilder();

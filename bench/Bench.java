@@ -1071,9 +1071,16 @@ public class Bench {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() == 0) {
                 loadGenClasses = classes.toString();
+                Process t = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                        loadGenClasses, "LoadGen", "--self-test").inheritIO().start();
+                if (t.waitFor() != 0) {
+                    throw new IllegalStateException("LoadGen self-test failed");
+                }
             } else {
                 log("javac LoadGen failed, using the source launcher: " + out);
             }
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (Exception e) {
             log("no javac, using the source launcher");
         }

@@ -146,14 +146,7 @@ public class ClusterApi {
         }
         Long expected = ifMatch(Api.header(ex, "If-Match"));
         Cluster result = db.tx(c -> {
-            Cluster k = ClusterStore.lock(c, id);
-            if (k == null || !k.metadata.tenant.equals(caller.tenant())) {
-                throw ProblemException.notFound("cluster", id);
-            }
-            if (expected != null && expected != k.metadata.version) {
-                throw ProblemException.preconditionFailed("If-Match names version " + expected
-                        + " but the cluster is at version " + k.metadata.version);
-            }
+            Cluster k = lockOwned(c, caller, id, expected);
             if (k.status.state.isTerminating() || k.status.state == ClusterState.FAILED) {
                 throw ProblemException.conflict("a " + k.status.state + " cluster cannot be changed");
             }
@@ -202,14 +195,7 @@ public class ClusterApi {
         String id = Api.header(ex, "id");
         Long expected = ifMatch(Api.header(ex, "If-Match"));
         Cluster result = db.tx(c -> {
-            Cluster k = ClusterStore.lock(c, id);
-            if (k == null || !k.metadata.tenant.equals(caller.tenant())) {
-                throw ProblemException.notFound("cluster", id);
-            }
-            if (expected != null && expected != k.metadata.version) {
-                throw ProblemException.preconditionFailed("If-Match names version " + expected
-                        + " but the cluster is at version " + k.metadata.version);
-            }
+            Cluster k = lockOwned(c, caller, id, expected);
             if (!k.status.state.isTerminating()) {
                 ClusterLifecycle.markDeleting(k, "DeletionRequested", "deletion requested by " + caller.subject(), now());
                 ClusterStore.update(c, k, k.metadata.version);
@@ -218,6 +204,20 @@ public class ClusterApi {
             return k;
         });
         Api.json(ex, 202, result);
+    }
+
+    /** Locks the caller's own cluster for a write: 404 when it is not theirs, 412 when If-Match names another version. */
+    private static Cluster lockOwned(java.sql.Connection c, Caller caller, String id, Long expected)
+            throws java.sql.SQLException {
+        Cluster k = ClusterStore.lock(c, id);
+        if (k == null || !k.metadata.tenant.equals(caller.tenant())) {
+            throw ProblemException.notFound("cluster", id);
+        }
+        if (expected != null && expected != k.metadata.version) {
+            throw ProblemException.preconditionFailed("If-Match names version " + expected
+                    + " but the cluster is at version " + k.metadata.version);
+        }
+        return k;
     }
 
     static Long ifMatch(String header) {

@@ -19,7 +19,10 @@ public final class ClusterLifecycle {
         k.status.apiUrl = null;
         k.status.consoleUrl = null;
         k.status.nodeSets.values().forEach(ns -> ns.ready = 0);
-        k.status.setCondition("Ready", false, "Deleted", "the cluster was deleted and its hosts released", now);
+        // the Ready condition keeps why the cluster went (DeletionRequested, LeaseExpired, billing's cancellation...)
+        Condition ready = k.status.condition("Ready");
+        String why = ready == null || ready.reason == null ? "Deleted" : ready.reason;
+        k.status.setCondition("Ready", false, why, "the cluster was deleted and its hosts released", now);
         k.status.setCondition("HostsReserved", false, "Released", "hosts returned to the inventory", now);
         k.status.setCondition("ControlPlaneAvailable", false, "Deleted", null, now);
         k.status.setCondition("WorkersReady", false, "Deleted", null, now);

@@ -72,6 +72,8 @@ public final class DemoInventory {
         status.put("operationalStatus", "OK");
         status.put("provisioning", Map.of("state", "provisioned", "ID", name));
         status.put("errorMessage", "");
+        status.put("errorCount", 0);
+        status.put("provisioningFailCount", 0);
         status.put("hardwareProfile", "unknown");
         status.put("poweredOn", true);
         return new GenericKubernetesResourceBuilder()
@@ -94,9 +96,6 @@ public final class DemoInventory {
         inventory.put("bmcAddress", bmc);
         inventory.put("cpu", Map.of("count", gpu ? 64 : 32, "architecture", "x86_64"));
         inventory.put("memory", Map.of("physicalBytes", (highmem ? 1024L : gpu ? 512L : 256L) * 1024 * 1024 * 1024));
-        inventory.put("disks", List.of(Map.of("name", "nvme0n1", "sizeBytes", 1_920_383_410_176L, "driveType", "SSD")));
-        inventory.put("interfaces", List.of(Map.of("name", "eno1", "macAddress", mac,
-                "ipV4Addresses", List.of(String.format("10.20.%d.%d/24", i / 250, i % 250 + 1)))));
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("conditions", List.of(
                 condition("SpecSynced", "True", "SyncOK"),

@@ -37,15 +37,19 @@ public class EmbeddedMode {
 
     private LocalHub hub;
     private HyperShiftSimulator simulator;
+    private KubernetesClient simulatorClient;
+    private KubernetesClient hubClient;
 
     public synchronized KubernetesClient start() {
         hub = LocalHub.start(port);
         int hosts = DemoInventory.seed(hub.client(), inventoryNamespace, parse(inventory));
-        simulator = new HyperShiftSimulator(hub.client(), inventoryNamespace, controlPlaneDelay, nodeDelay, tick).start();
+        simulatorClient = hub.newClient();
+        simulator = new HyperShiftSimulator(simulatorClient, inventoryNamespace, controlPlaneDelay, nodeDelay, tick).start();
         Path kubeconfig = hub.writeKubeconfig(dataDir.resolve("hub-kubeconfig.yaml"));
         LOG.infof("Embedded management hub at %s with %d demo hosts (%s); kubectl --kubeconfig %s get hostedclusters -A",
                 hub.url(), hosts, inventory, kubeconfig.toAbsolutePath());
-        return hub.client();
+        hubClient = hub.newClient();
+        return hubClient;
     }
 
     public HyperShiftSimulator simulator() {
@@ -55,6 +59,7 @@ public class EmbeddedMode {
     public synchronized void stop() {
         if (simulator != null) {
             simulator.close();
+            simulatorClient.close();
         }
         if (hub != null) {
             hub.close();

@@ -37,6 +37,8 @@ public final class HyperShiftSimulator implements AutoCloseable {
     private final Duration controlPlaneDelay;
     private final Duration nodeDelay;
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+    /** Agents this simulator bound to a NodePool: watched until they are unbound again. */
+    private final java.util.Set<String> bound = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -89,8 +91,24 @@ public final class HyperShiftSimulator implements AutoCloseable {
                 LOG.debugf("HostedCluster %s: %s", hc.getMetadata().getName(), e.getMessage());
             }
         }
-        List<GenericKubernetesResource> agents = client.genericKubernetesResources(HubLabels.AGENTS)
-                .inNamespace(inventoryNamespace).list().getItems();
+        // only the Agents that are reserved now, or that this simulator bound before (to unbind them when released):
+        // listing the whole inventory every tick would make large answers for nothing
+        var agentOps = client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(inventoryNamespace);
+        Map<String, GenericKubernetesResource> agentsByName = new LinkedHashMap<>();
+        for (GenericKubernetesResource a : agentOps.withLabel(HubLabels.CLUSTER).list().getItems()) {
+            agentsByName.put(a.getMetadata().getName(), a);
+        }
+        for (String name : new ArrayList<>(bound)) {
+            if (!agentsByName.containsKey(name)) {
+                GenericKubernetesResource a = agentOps.withName(name).get();
+                if (a == null) {
+                    bound.remove(name);
+                } else {
+                    agentsByName.put(name, a);
+                }
+            }
+        }
+        List<GenericKubernetesResource> agents = new ArrayList<>(agentsByName.values());
         List<GenericKubernetesResource> pools = client.genericKubernetesResources(HubLabels.NODE_POOLS).inAnyNamespace()
                 .list().getItems();
         Map<String, GenericKubernetesResource> poolOfAgent = new HashMap<>();
@@ -109,8 +127,7 @@ public final class HyperShiftSimulator implements AutoCloseable {
                 LOG.debugf("Agent %s: %s", a.getMetadata().getName(), e.getMessage());
             }
         }
-        List<GenericKubernetesResource> fresh = client.genericKubernetesResources(HubLabels.AGENTS)
-                .inNamespace(inventoryNamespace).list().getItems();
+        List<GenericKubernetesResource> fresh = agentOps.withLabel(HubLabels.CLUSTER).list().getItems();
         for (GenericKubernetesResource np : pools) {
             try {
                 nodePool(np, fresh);
@@ -163,11 +180,11 @@ public final class HyperShiftSimulator implements AutoCloseable {
         status.put("controlPlaneEndpoint", Map.of("host", apiHost, "port", 6443));
         status.put("kubeconfig", Map.of("name", name + "-admin-kubeconfig"));
         status.put("kubeadminPassword", Map.of("name", name + "-kubeadmin-password"));
-        status.put("version", Map.of("desired", Map.of("image", image), "observedGeneration", 1,
+        status.put("version", Map.of("desired", Map.of("image", image, "version", version(image)),
+                "observedGeneration", 1, "availableUpdates", List.of(),
                 "history", List.of(Map.of("state", "Completed", "version", version(image), "image", image,
                         "startedTime", ts, "completionTime", ts, "verified", false))));
-        hc.getAdditionalProperties().put("status", status);
-        client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inNamespace(ns).resource(hc).updateStatus();
+        writeStatus(client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inNamespace(ns), name, status);
         LOG.infof("simulator: HostedCluster %s/%s is available", ns, name);
     }
 
@@ -176,8 +193,13 @@ public final class HyperShiftSimulator implements AutoCloseable {
         boolean bound = pool != null;
         boolean installed = bound && Duration.between(firstSeen.computeIfAbsent(key, k -> now), now)
                 .compareTo(nodeDelay) >= 0;
-        if (!bound) {
+        if (bound) {
+            this.bound.add(a.getMetadata().getName());
+        } else {
             firstSeen.remove(key);
+            if (!"True".equals(conditionStatus(a, "Bound"))) {
+                this.bound.remove(a.getMetadata().getName());
+            }
         }
         String wantBound = bound ? "True" : "False";
         String wantInstalled = installed ? "True" : "False";
@@ -198,8 +220,8 @@ public final class HyperShiftSimulator implements AutoCloseable {
         conds.add(condition("Installed", wantInstalled, installed ? "InstallationCompleted" : "InstallationNotStarted",
                 installed ? "The installation has completed" : "The installation has not yet started", ts));
         status.put("conditions", conds);
-        a.getAdditionalProperties().put("status", status);
-        client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(inventoryNamespace).resource(a).updateStatus();
+        writeStatus(client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(inventoryNamespace),
+                a.getMetadata().getName(), status);
     }
 
     private void nodePool(GenericKubernetesResource np, List<GenericKubernetesResource> agents) {
@@ -226,9 +248,23 @@ public final class HyperShiftSimulator implements AutoCloseable {
                         replicas + " of " + wanted + " machines are ready", ts),
                 condition("AllMachinesReady", ready ? "True" : "False", ready ? "AsExpected" : "WaitingForAvailableMachines",
                         replicas + " of " + wanted + " machines are ready", ts)));
-        np.getAdditionalProperties().put("status", st);
-        client.genericKubernetesResources(HubLabels.NODE_POOLS).inNamespace(np.getMetadata().getNamespace()).resource(np)
-                .updateStatus();
+        writeStatus(client.genericKubernetesResources(HubLabels.NODE_POOLS).inNamespace(np.getMetadata().getNamespace()),
+                np.getMetadata().getName(), st);
+    }
+
+    /**
+     * Writes only the status, on the object as it is now: the hub changes labels and spec meanwhile (reservations,
+     * replicas), and a controller must never write back a stale copy of them.
+     */
+    private static void writeStatus(
+            io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList, io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> op,
+            String name, Map<String, Object> status) {
+        GenericKubernetesResource current = op.withName(name).get();
+        if (current == null) {
+            return;
+        }
+        current.getAdditionalProperties().put("status", status);
+        op.resource(current).updateStatus();
     }
 
     private void secret(String ns, String name, String key, String value) {

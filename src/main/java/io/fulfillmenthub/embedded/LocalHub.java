@@ -72,6 +72,22 @@ public final class LocalHub implements AutoCloseable {
         return client;
     }
 
+    /**
+     * A client of its own, as a separate process would have: its own connections and watches, and timeouts so that no
+     * call waits forever.
+     */
+    public KubernetesClient newClient() {
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                        .withMasterUrl(url())
+                        .withOauthToken("embedded")
+                        .withRequestTimeout(15_000)
+                        .withConnectionTimeout(5_000)
+                        .withRequestRetryBackoffLimit(3)
+                        .build())
+                .build();
+    }
+
     public String url() {
         return client.getMasterUrl().toString();
     }

@@ -25,21 +25,37 @@ public class InventoryStore {
     /** Inserts or refreshes a host row; returns the previous state (null when new). */
     public static HostState upsert(Connection c, Host h, Instant now) throws SQLException {
         HostState before = Db.one(c, "select state from hosts where id = ?", rs -> HostState.valueOf(rs.getString(1)), h.id);
-        if (before == null) {
+        if (before != null) {
+            update(c, h, now);
+            return before;
+        }
+        // the watch and the periodic resync may both insert a new host: the loser updates instead
+        java.sql.Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+        try {
             Db.update(c, "insert into hosts (id, host_class, state, cluster_id, node_set, hostname, bmc_address, bmh_name,"
                     + " reason, synced_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     h.id, h.status.hostClass, h.status.state, h.status.clusterId, h.status.nodeSet, h.status.hostname,
                     h.status.bmcAddress, h.status.bareMetalHost, h.spec.reason, now, now);
-        } else {
-            Db.update(c, "update hosts set host_class = ?, state = ?, cluster_id = ?, node_set = ?, hostname = ?,"
-                    + " bmc_address = ?, bmh_name = ?, reason = ?, synced_at = ?,"
-                    + " updated_at = case when state = ? and coalesce(cluster_id, '') = ? then updated_at else ? end"
-                    + " where id = ?",
-                    h.status.hostClass, h.status.state, h.status.clusterId, h.status.nodeSet, h.status.hostname,
-                    h.status.bmcAddress, h.status.bareMetalHost, h.spec.reason, now,
-                    h.status.state.name(), h.status.clusterId == null ? "" : h.status.clusterId, now, h.id);
+        } catch (SQLException e) {
+            if (!Db.isUniqueViolation(e)) {
+                throw e;
+            }
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            update(c, h, now);
         }
-        return before;
+        return null;
+    }
+
+    private static void update(Connection c, Host h, Instant now) throws SQLException {
+        Db.update(c, "update hosts set host_class = ?, state = ?, cluster_id = ?, node_set = ?, hostname = ?,"
+                + " bmc_address = ?, bmh_name = ?, reason = ?, synced_at = ?,"
+                + " updated_at = case when state = ? and coalesce(cluster_id, '') = ? then updated_at else ? end"
+                + " where id = ?",
+                h.status.hostClass, h.status.state, h.status.clusterId, h.status.nodeSet, h.status.hostname,
+                h.status.bmcAddress, h.status.bareMetalHost, h.spec.reason, now,
+                h.status.state.name(), h.status.clusterId == null ? "" : h.status.clusterId, now, h.id);
     }
 
     /** Removes rows not seen since {@code before} (their Agent is gone). */

@@ -55,6 +55,13 @@ public class AgentPool {
                 .list().getItems();
     }
 
+    /** Candidate Agents of a class, selected on the API server (the inventory can be large). */
+    List<GenericKubernetesResource> freeOfClass(String hostClass) {
+        return hub.client().genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
+                .withLabel(HubLabels.HOST_CLASS, hostClass).withoutLabel(HubLabels.CLUSTER).withoutLabel(OUT_OF_SERVICE)
+                .list().getItems();
+    }
+
     public List<GenericKubernetesResource> reservedFor(String clusterId, String nodeSet) {
         var op = hub.client().genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
                 .withLabel(HubLabels.CLUSTER, clusterId);
@@ -100,7 +107,8 @@ public class AgentPool {
                 return mine;
             }
             for (int attempt = 0; attempt < 5; attempt++) {
-                List<GenericKubernetesResource> free = new ArrayList<>(agents().stream().filter(a -> isFree(a, hostClass)).toList());
+                List<GenericKubernetesResource> free = new ArrayList<>(freeOfClass(hostClass).stream()
+                        .filter(a -> isFree(a, hostClass)).toList());
                 free.sort(Comparator.comparing(a -> a.getMetadata().getName()));
                 if (free.size() < missing) {
                     throw new InsufficientCapacity(hostClass, missing, free.size());

@@ -45,10 +45,6 @@ public interface HubSettings {
     @WithDefault("PT30S")
     Duration resync();
 
-    /** How often the reconcile loop looks for due work. */
-    @WithDefault("PT0.25S")
-    Duration pollInterval();
-
     /** Inventory resync period. */
     @WithDefault("PT30S")
     Duration inventoryResync();

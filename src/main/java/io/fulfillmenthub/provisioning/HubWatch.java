@@ -52,16 +52,24 @@ public class HubWatch {
         }
         try {
             var client = hub.client();
+            // started without waiting for their first list: the periodic resync covers the time until they run
             informers = List.of(
-                    client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inAnyNamespace()
-                            .withLabel(HubLabels.CLUSTER).inform(clusterTrigger(), 0),
-                    client.genericKubernetesResources(HubLabels.NODE_POOLS).inAnyNamespace()
-                            .withLabel(HubLabels.CLUSTER).inform(clusterTrigger(), 0),
-                    client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
-                            .inform(agentTrigger(), 0));
+                    start(client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inAnyNamespace()
+                            .withLabel(HubLabels.CLUSTER).runnableInformer(0), clusterTrigger()),
+                    start(client.genericKubernetesResources(HubLabels.NODE_POOLS).inAnyNamespace()
+                            .withLabel(HubLabels.CLUSTER).runnableInformer(0), clusterTrigger()),
+                    start(client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
+                            .runnableInformer(0), agentTrigger()));
         } catch (RuntimeException e) {
             LOG.warnf("Watches not started (%s): the periodic resync keeps clusters moving", e.getMessage());
         }
+    }
+
+    private static SharedIndexInformer<GenericKubernetesResource> start(SharedIndexInformer<GenericKubernetesResource> informer,
+            ResourceEventHandler<GenericKubernetesResource> handler) {
+        informer.addEventHandler(handler);
+        informer.start();
+        return informer;
     }
 
     void stop(@Observes ShutdownEvent ev) {

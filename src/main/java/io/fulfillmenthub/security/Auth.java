@@ -38,17 +38,42 @@ public class Auth {
         if (cached != null) {
             return cached;
         }
-        String header = Api.header(ex, "Authorization");
-        if (header == null || header.isBlank()) {
+        Caller caller = verify(Api.header(ex, "Authorization"));
+        ex.setProperty(CALLER, caller);
+        return caller;
+    }
+
+    /** The caller, who must hold one of the roles (403 otherwise). */
+    public Caller require(Exchange ex, Role... anyOf) {
+        return check(caller(ex), anyOf);
+    }
+
+    /** Any authenticated caller. */
+    public Caller any(Exchange ex) {
+        return caller(ex);
+    }
+
+    /**
+     * The same checks as {@link #require(Exchange, Role...)} for a request that is not a Camel exchange (a Vert.x
+     * route such as the SSE stream): the {@code Authorization} header's value in, the caller or a 401/403 problem out.
+     * Blocks while the token is verified: call it off the event loop.
+     */
+    public Caller requireBearer(String authorization, Role... anyOf) {
+        return check(verify(authorization), anyOf);
+    }
+
+    /** Verifies the bearer token of an Authorization header; the caller it names, or a 401 problem. */
+    Caller verify(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
             throw ProblemException.unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
         }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
             throw ProblemException.unauthorized("the Authorization header must carry a bearer token");
         }
-        String token = header.substring(7).trim();
         SecurityIdentity identity;
         try {
-            identity = identities.authenticate(new AccessTokenCredential(token)).await().atMost(Duration.ofSeconds(15));
+            identity = identities.authenticate(new AccessTokenCredential(authorization.substring(7).trim()))
+                    .await().atMost(Duration.ofSeconds(15));
         } catch (RuntimeException e) {
             LOG.debugf("token refused: %s", e.getClass().getSimpleName());
             throw ProblemException.unauthorized("the bearer token is invalid, expired or not signed by the trusted issuer");
@@ -70,27 +95,18 @@ public class Auth {
                 roles.add(r);
             }
         }
-        Caller caller = new Caller(identity.getPrincipal().getName(), tenant, roles);
-        ex.setProperty(CALLER, caller);
-        return caller;
+        return new Caller(identity.getPrincipal().getName(), tenant, roles);
     }
 
-    /** The caller, who must hold one of the roles (403 otherwise). */
-    public Caller require(Exchange ex, Role... anyOf) {
-        Caller c = caller(ex);
+    /** 403 unless the caller holds one of the roles (and a tenant, for tenant-only roles). */
+    static Caller check(Caller c, Role... anyOf) {
         if (!c.hasAny(anyOf)) {
             throw ProblemException.forbidden("this needs one of the roles "
                     + Arrays.stream(anyOf).map(Role::claim).collect(Collectors.joining(", ")));
         }
-        boolean tenantScoped = Arrays.stream(anyOf).allMatch(Role::isTenantRole);
-        if (tenantScoped && c.tenant() == null) {
+        if (Arrays.stream(anyOf).allMatch(Role::isTenantRole) && c.tenant() == null) {
             throw ProblemException.forbidden("the token names no tenant");
         }
         return c;
-    }
-
-    /** Any authenticated caller. */
-    public Caller any(Exchange ex) {
-        return caller(ex);
     }
 }

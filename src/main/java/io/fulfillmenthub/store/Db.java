@@ -37,7 +37,9 @@ public class Db {
     /** Every migration, in order. Quarkus' packaged class loader cannot list a resource folder, so they are named. */
     static final List<String> MIGRATIONS = List.of(
             "V1__foundation.sql",
-            "V2__inventory.sql");
+            "V2__inventory.sql",
+            "V3__billing.sql",
+            "V4__events.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

@@ -1,0 +1,19 @@
+package io.fulfillmenthub.embedded;
+
+import java.time.Duration;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Test access to the package-private parts of the embedded hub. */
+public final class LocalHubAccess {
+    private LocalHubAccess() {
+    }
+
+    public static LocalHub start() {
+        return LocalHub.start(0);
+    }
+
+    public static HyperShiftSimulator simulator(KubernetesClient client) {
+        return new HyperShiftSimulator(client, "hardware-inventory", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
+    }
+}

@@ -274,9 +274,16 @@ public class Bench {
         List<String> signed = List.of("--method", "POST", "--header", "Content-Type: application/json",
                 "--body", body, "--sign-standard-webhooks", working, "--max-inflight", Integer.toString(concurrency),
                 "--run", run);
-        warm(hub.url(billingPath), concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "w")));
+        // every accepted order.paid is applied later by the inbox consumer: warm gently, and let each backlog drain
+        warm(hub.url(billingPath), concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "w")), 50);
+        drainBilling(hub, Duration.ofSeconds(60));
         Map<String, Object> hubMax = findMax("S2-billing-max", hub.url(billingPath),
-                concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "m")), 100, 40_000);
+                concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "m")), 50, 40_000);
+        double[] drained = drainBilling(hub, Duration.ofSeconds(90));
+        if (drained != null) {
+            r.put("inbox_drain_after_max", Map.of("applied_per_s", round(drained[0], 1), "seconds", round(drained[1], 1),
+                    "left", drained[2], "backlog", drained[3]));
+        }
         r.put("billing_max", hubMax);
         double max = num(hubMax.get("max_rate"));
         // the bare endpoint again, after: the baseline brackets the measurement, so drift of the machine shows
@@ -293,6 +300,7 @@ public class Bench {
         Map<String, Object> half = loadgen("S2-billing-half", concat(signed, List.of("--url", hub.url(billingPath),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("billing_half", half);
+        drainBilling(hub, Duration.ofSeconds(60));
         Map<String, Object> noopHalf = loadgen("S2-noop-at-same-rate", concat(common, List.of("--url", hub.url("/bench/noop"),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("noop_at_half_rate", noopHalf);
@@ -312,6 +320,11 @@ public class Bench {
         row("S2", "p50 at half the max", num(hr.get("p50_ms")), "ms", "bare p50 " + fmt(num(nr.get("p50_ms"))),
                 ratio(num(hr.get("p50_ms")), num(nr.get("p50_ms"))), null, "");
         Map<String, Object> dr = res(dup);
+        if (drained != null && !Double.isNaN(drained[0])) {
+            row("S2", "inbox consumer: order.paid applied/s while draining the find-max backlog", drained[0], "events/s",
+                    (long) drained[3] + " queued, " + (long) drained[2] + " left after " + fmt(drained[1]) + " s", null, null,
+                    "accepting faster than this only grows the backlog");
+        }
         row("S2", "re-sent webhook-ids accepted (dedupe answers 2xx)", num(dr.get("ok")), "of " + (long) num(dr.get("sent")),
                 null, null, "all 2xx", verdict(num(dr.get("failed")) == 0 && num(dr.get("unsent")) == 0));
     }
@@ -654,7 +667,7 @@ public class Bench {
                 sink.secrets.put(Integer.toString(i), secret == null ? "" : secret.toString());
             }
             // events: one cluster.created per order, orders at a fixed rate
-            double eventRate = Double.parseDouble(env("BENCH_S5_EVENT_RATE", "500"));
+            double eventRate = Double.parseDouble(env("BENCH_S5_EVENT_RATE", "100"));
             Map<String, Object> orders = loadgen("S5-orders", List.of("--url", hub.url("/api/fulfillment/v1/clusters"),
                     "--method", "POST", "--header", "Content-Type: application/json",
                     "--header", "Authorization: Bearer " + admin, "--header", "Idempotency-Key: s5-{run}-{n}",
@@ -678,6 +691,10 @@ public class Bench {
             r.put("bad_signatures", sink.badSignatures.get());
             r.put("deliveries_per_s", round(perS, 1));
             r.put("latency", sink.latency.json());
+            double created = num(res(orders).get("achieved_rate"));
+            r.put("events_created_per_s", created);
+            row("S5", "events created/s (one order = one cluster.created)", created, "events/s", "offered " + fmt(eventRate),
+                    null, null, created * subscribers < 5000 ? "generation caps deliveries at " + fmt(created * subscribers) + "/s" : "");
             row("S5", "deliveries/s to 10 subscribers (" + fmt(eventRate) + " events/s offered)", perS, "deliveries/s",
                     "sink max " + fmt(num(sinkMax.get("max_rate"))), ratio(perS, num(sinkMax.get("max_rate"))), ">= 5000/s",
                     verdict(perS >= 5000));
@@ -1215,7 +1232,41 @@ public class Bench {
     }
 
     static void warm(String url, List<String> args) throws Exception {
-        loadgen("warm", concat(args, List.of("--url", url, "--rate", "300", "--duration", "8s", "--warmup", "8s")));
+        warm(url, args, 300);
+    }
+
+    static void warm(String url, List<String> args, double rate) throws Exception {
+        loadgen("warm", concat(args, List.of("--url", url, "--rate", Double.toString(rate), "--duration", "8s", "--warmup", "8s")));
+    }
+
+    /**
+     * Waits (bounded) until the billing inbox has no RECEIVED entry left, so the next measurement does not run beside
+     * the previous one's backlog. Returns {entries applied meanwhile per second, seconds waited}, or null if unknown.
+     */
+    static double[] drainBilling(Hub hub, Duration max) throws Exception {
+        String sre = hub.token("sre");
+        long t0 = System.nanoTime();
+        double first = -1;
+        while (true) {
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(hub.url(
+                    "/api/admin/v1/billing_events?status=RECEIVED&limit=1"))).header("Authorization", "Bearer " + sre)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 200) {
+                return null;
+            }
+            double left = num(Json.at(Json.parse(resp.body()), "total"));
+            if (first < 0) {
+                first = left;
+            }
+            double waited = (System.nanoTime() - t0) / 1e9;
+            if (left == 0 || waited > max.toSeconds()) {
+                double rate = waited > 0.5 ? (first - left) / waited : Double.NaN;
+                log(String.format(Locale.ROOT, "billing inbox: %.0f RECEIVED left after %.1f s (%.0f applied/s while draining)",
+                        left, waited, rate));
+                return new double[] {rate, waited, left, first};
+            }
+            Thread.sleep(500);
+        }
     }
 
     static Map<String, Object> findMax(String label, String url, List<String> args, double start, double cap) throws Exception {

@@ -13,7 +13,7 @@
  *   --mode findmax  steps the rate up by --factor from --start-rate (each step --step long, its first
  *                   --step-warmup not counted) until p99 > --max-p99-ms, errors > --max-error-pct, or the achieved
  *                   rate falls below --min-keepup of the offered one; the last step that held is the maximum.
- *                   When the first step already fails, the rate is halved until a step holds.
+ *                   When the first step already fails, the rate is halved until a step holds, then climbs again.
  *
  * Request templates: in --url and the body, {n} = request number, {uuid} = random UUID, {line} = a line of
  * --lines FILE (round robin), {now} = unix seconds, {nowms} = unix millis, {iso} = RFC 3339 time, {run} = run id.
@@ -445,24 +445,18 @@ public class LoadGen {
             Result best = null;
             String stop = "max-rate reached";
             double rate = Math.min(o.startRate, o.maxRate);
-            boolean down = false;
             while (true) {
                 Result r = g.run(rate, o.step, o.stepWarmup);
                 steps.add(r);
                 System.err.println("[" + o.label + "] step " + r.line());
                 if (g.holds(r)) {
-                    best = r;
-                    if (down) {
-                        stop = "searched downwards: the first rate that held";
-                        break;
-                    }
+                    best = r; // after a downward search too: climb again from the first rate that held
                     if (rate >= o.maxRate) {
                         break;
                     }
                     rate = Math.min(rate * o.factor, o.maxRate);
                 } else if (best == null && rate > 10 && steps.size() < 12) {
                     // not even the first rate holds (a busy machine, a slow endpoint): search downwards instead
-                    down = true;
                     rate = rate / 2;
                 } else {
                     stop = r.p99 > o.maxP99Ms ? String.format(Locale.ROOT, "p99 %.2f ms > %.2f ms", r.p99, o.maxP99Ms)

@@ -228,7 +228,7 @@ public class Bench {
     // ------------------------------------------------------------------------------------------------ S2
 
     static String billingBody() {
-        return "{\"type\":\"order.paid\",\"timestamp\":\"{iso}\",\"data\":{\"order_id\":\"bench-{run}-{n}\","
+        return "{\"type\":\"" + env("BENCH_S2_EVENT_TYPE", "order.paid") + "\",\"timestamp\":\"{iso}\",\"data\":{\"order_id\":\"bench-{run}-{n}\","
                 + "\"tenant\":\"demo\",\"template\":\"ocp-small\",\"duration\":\"P1D\",\"cluster_name\":\"b{run}-{n}\","
                 + "\"node_sets\":{\"workers\":{\"size\":1}}}}";
     }

@@ -7,7 +7,7 @@
 # Environment (all optional): BENCH_HUB_JAVA_OPTS (JVM options of the hub; {dir} = the scenario's folder),
 # BENCH_CONCURRENCY (32), BENCH_FINDMAX_P99_MS (50), BENCH_FINDMAX_ERROR_PCT (0.5), BENCH_S3_RATE (2),
 # BENCH_S5_EVENT_RATE (100), BENCH_S6_CLUSTERS (10000), BENCH_S6_HOSTS (100000), BENCH_S6_RATE (20),
-# BENCH_SKIP_BUILD=1, BENCH_SKIP_PG=1 (PostgreSQL already up with role/database hub_bench), BENCH_PG_* (host, port,
+# BENCH_S2_EVENT_TYPE (order.paid; order.renewed isolates the edge from the order pipeline), BENCH_SKIP_BUILD=1, BENCH_SKIP_PG=1 (PostgreSQL already up with role/database hub_bench), BENCH_PG_* (host, port,
 # db, user, password). Extra hub environment: bench/hub.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The benchmarks' PostgreSQL: the machine's PostgreSQL 15 (as .ci/postgres-up.sh starts it), with its own fresh role
+# and database hub_bench/hub_bench so a benchmark never touches the CI database. Installs pgbench when missing.
+set -euo pipefail
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -d /etc/postgresql/15/main ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+fi
+if ! command -v pgbench >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null || true
+fi
+pg_ctlcluster 15 main start 2>/dev/null || true
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 -p 5432 && break
+  sleep 1
+done
+pg_isready -q -h 127.0.0.1 -p 5432
+as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -q $*"; }
+as_postgres "-c \"DROP DATABASE IF EXISTS hub_bench WITH (FORCE)\""
+as_postgres "-c \"DROP ROLE IF EXISTS hub_bench\""
+as_postgres "-c \"CREATE ROLE hub_bench LOGIN PASSWORD 'hub_bench'\""
+as_postgres "-c \"CREATE DATABASE hub_bench OWNER hub_bench\""
+echo "PostgreSQL ready: database hub_bench, role hub_bench"

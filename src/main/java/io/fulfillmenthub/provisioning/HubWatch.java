@@ -136,13 +136,9 @@ public class HubWatch {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resyncClusters() {
         Instant now = Instant.now();
-        db.tx(c -> {
-            for (String id : Db.list(c, "select id from clusters where state in ('PROGRESSING', 'READY', 'DELETING')",
-                    rs -> rs.getString(1))) {
-                WorkQueue.enqueue(c, ClusterOrders.RECONCILE, id, now);
-            }
-            return null;
-        });
+        // one set-based statement: clusters already queued keep their turn, the others are added
+        db.tx(c -> WorkQueue.enqueueMissing(c, ClusterOrders.RECONCILE,
+                "select id as item_key from clusters where state in ('PROGRESSING', 'READY', 'DELETING')", now));
     }
 
     @Scheduled(every = "${hub.provisioning.inventory-resync:30s}", delayed = "10s",

@@ -37,6 +37,11 @@ public class WorkQueue {
         try {
             Db.update(c, "insert into work_items (kind, item_key, due_at, attempts, generation) values (?, ?, ?, 0, 0)",
                     kind, key, due);
+            if (sp != null) {
+                // released at once: thousands of open savepoints in one transaction overflow PostgreSQL's
+                // subtransaction cache and slow every reader of the table
+                c.releaseSavepoint(sp);
+            }
         } catch (SQLException e) {
             if (!Db.isUniqueViolation(e)) {
                 throw e;
@@ -46,6 +51,42 @@ public class WorkQueue {
             }
             Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
                     + " where kind = ? and item_key = ?", due, kind, key);
+        }
+    }
+
+    /**
+     * Schedules, in one statement, every key that {@code keysQuery} selects and that is not queued yet (items already
+     * queued keep their due time); the query's one column is named {@code item_key}. For periodic resyncs over many objects: no per-key round trips or savepoints.
+     * Another replica inserting the same keys at the same moment makes this round a no-op (unique violation), the next
+     * one catches up.
+     *
+     * @return how many items were added
+     */
+    public static int enqueueMissing(Connection c, String kind, String keysQuery, Instant due, Object... args)
+            throws SQLException {
+        Object[] all = new Object[args.length + 3];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = kind;
+        all[args.length + 1] = kind;
+        all[args.length + 2] = due;
+        Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+        try {
+            int n = Db.update(c, "merge into work_items w using (" + keysQuery + ") s"
+                    + " on (w.kind = ? and w.item_key = s.item_key)"
+                    + " when not matched then insert (kind, item_key, due_at, attempts, generation)"
+                    + " values (?, s.item_key, ?, 0, 0)", all);
+            if (sp != null) {
+                c.releaseSavepoint(sp);
+            }
+            return n;
+        } catch (SQLException e) {
+            if (!Db.isUniqueViolation(e)) {
+                throw e;
+            }
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            return 0;
         }
     }
 

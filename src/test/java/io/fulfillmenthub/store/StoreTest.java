@@ -51,7 +51,7 @@ class StoreTest {
         String keys = "select x.k as item_key from (values ('a'), ('b'), ('c')) x(k)";
         assertEquals(2, (int) db.tx(c -> WorkQueue.enqueueMissing(c, kind, keys, now)));
         assertEquals(0, (int) db.tx(c -> WorkQueue.enqueueMissing(c, kind, keys, now)));
-        assertEquals(3, db.read(c -> Db.count(c, "select count(*) from work_items where kind = ?", kind)));
+        assertEquals(3L, (long) db.read(c -> Db.count(c, "select count(*) from work_items where kind = ?", kind)));
         java.time.Instant dueA = db.read(c -> Db.one(c, "select due_at from work_items where kind = ? and item_key = 'a'",
                 rs -> Db.instant(rs, "due_at"), kind));
         assertEquals(later.getEpochSecond(), dueA.getEpochSecond());

@@ -72,12 +72,15 @@ public class Db {
 
     /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T tx(SqlWork<T> work) {
+        boolean committed = false;
+        Wakeups.begin();
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
                 c.commit();
+                committed = true;
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -87,6 +90,8 @@ public class Db {
             }
         } catch (SQLException e) {
             throw new StoreException(e);
+        } finally {
+            Wakeups.end(committed);
         }
     }
 

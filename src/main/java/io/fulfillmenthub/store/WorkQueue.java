@@ -28,6 +28,13 @@ public class WorkQueue {
 
     /** Schedules (kind, key) at {@code due} in the caller's transaction; an earlier due time wins. */
     public static void enqueue(Connection c, String kind, String key, Instant due) throws SQLException {
+        upsert(c, kind, key, due);
+        if (!due.isAfter(Instant.now())) {
+            Wakeups.signal(kind); // due now: its consumer is woken once this transaction commits
+        }
+    }
+
+    private static void upsert(Connection c, String kind, String key, Instant due) throws SQLException {
         int n = Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
                 + " where kind = ? and item_key = ?", due, kind, key);
         if (n > 0) {
@@ -78,6 +85,9 @@ public class WorkQueue {
             if (sp != null) {
                 c.releaseSavepoint(sp);
             }
+            if (n > 0) {
+                Wakeups.signal(kind);
+            }
             return n;
         } catch (SQLException e) {
             if (!Db.isUniqueViolation(e)) {
@@ -118,6 +128,9 @@ public class WorkQueue {
                         rs -> rs.getLong(1), kind, i.key()));
                 claimed.add(new Item(kind, i.key(), gen == null ? i.generation() : gen, i.attempts()));
             }
+        }
+        if (claimed.size() >= max) {
+            Wakeups.signal(kind); // a full batch: there may be more, look again right after this one
         }
         return claimed;
     }

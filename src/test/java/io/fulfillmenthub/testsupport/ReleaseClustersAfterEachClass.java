@@ -39,6 +39,23 @@ public class ReleaseClustersAfterEachClass implements QuarkusTestAfterAllCallbac
                 given().baseUri(base).header("Authorization", token).delete("/api/fulfillment/v1/clusters/" + id);
             }
         }
+        // the next class starts from a settled inventory and settled lists: wait (bounded) for the teardowns
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && TENANT_ADMINS.values().stream().anyMatch(role -> live(base, role) > 0)) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Clusters of the role's tenant not yet DELETED (the lists leave DELETED ones out). */
+    static int live(String base, String role) {
+        Integer total = given().baseUri(base).header("Authorization", Tokens.bearer(role)).queryParam("limit", 1)
+                .get("/api/fulfillment/v1/clusters").then().extract().path("total");
+        return total == null ? 0 : total;
     }
 
 }

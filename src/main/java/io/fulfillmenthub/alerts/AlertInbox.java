@@ -96,6 +96,7 @@ public class AlertInbox {
                     Db.update(c, "insert into alert_inbox (source, dedupe_key, alert_status, instance_at, alert, received_at)"
                             + " values (?, ?, ?, ?, ?, ?)", a.source().id(), key, a.status().name(), instant(a),
                             Json.write(a), now);
+                    c.releaseSavepoint(sp);
                     WorkQueue.enqueue(c, WORK_KIND, key, now);
                     recorded++;
                 } catch (SQLException e) {

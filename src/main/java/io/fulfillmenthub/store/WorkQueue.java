@@ -150,11 +150,17 @@ public class WorkQueue {
 
     /** Not done yet (waiting, or failed): try again at {@code retryAt}. */
     public void retry(Item item, Instant retryAt, String error, boolean countAttempt) {
-        db.tx(c -> Db.update(c, "update work_items set lease_owner = null, lease_until = null, due_at = least(?, "
-                + "case when generation = ? then ? else due_at end), attempts = attempts + ?, last_error = ?"
-                + " where kind = ? and item_key = ?",
-                retryAt, item.generation(), retryAt, countAttempt ? 1 : 0,
-                error == null ? null : error.substring(0, Math.min(error.length(), 2000)), item.kind(), item.key()));
+        db.tx(c -> {
+            Db.update(c, "update work_items set lease_owner = null, lease_until = null, due_at = least(?, "
+                    + "case when generation = ? then ? else due_at end), attempts = attempts + ?, last_error = ?"
+                    + " where kind = ? and item_key = ?",
+                    retryAt, item.generation(), retryAt, countAttempt ? 1 : 0,
+                    error == null ? null : error.substring(0, Math.min(error.length(), 2000)), item.kind(), item.key());
+            if (!retryAt.isAfter(Instant.now())) {
+                Wakeups.signal(item.kind()); // more to do at once: another pass once this commits
+            }
+            return null;
+        });
     }
 
     public long pending(String kind) {

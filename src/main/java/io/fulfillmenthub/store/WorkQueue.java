@@ -141,8 +141,10 @@ public class WorkQueue {
             int n = Db.update(c, "delete from work_items where kind = ? and item_key = ? and generation = ?",
                     item.kind(), item.key(), item.generation());
             if (n == 0) {
+                // enqueued again while it was worked on (that wake-up found it leased): due now, look again
                 Db.update(c, "update work_items set lease_owner = null, lease_until = null, attempts = 0"
                         + " where kind = ? and item_key = ?", item.kind(), item.key());
+                Wakeups.signal(item.kind());
             }
             return null;
         });

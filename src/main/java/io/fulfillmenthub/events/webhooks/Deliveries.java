@@ -252,7 +252,7 @@ public final class Deliveries {
         }
         if (anyAbandoned) {
             try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set state = 'FAILED',"
-                    + " last_error = ?, lease_owner = null, lease_until = null, completed_at = ?"
+                    + " next_attempt_at = null, last_error = ?, lease_owner = null, lease_until = null, completed_at = ?"
                     + " where id = ? and lease_owner = ? and state = 'PENDING'")) {
                 List<Integer> idx = new ArrayList<>();
                 for (int i = 0; i < results.size(); i++) {
@@ -353,7 +353,8 @@ public final class Deliveries {
         if (n == 0) {
             return false;
         }
-        Db.update(c, "update webhook_deliveries set state = 'FAILED', last_error = ?, lease_owner = null, lease_until = null,"
+        Db.update(c, "update webhook_deliveries set state = 'FAILED', next_attempt_at = null, last_error = ?, lease_owner = null,"
+                + " lease_until = null,"
                 + " completed_at = ? where subscription_id = ? and state = 'PENDING'",
                 truncate("not attempted: the subscription was disabled", 1000), now, id);
         Subscription s = SubscriptionApi.get(c, id);

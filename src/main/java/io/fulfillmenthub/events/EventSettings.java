@@ -30,11 +30,11 @@ public class EventSettings {
     /** Whole-request timeout of one webhook attempt. */
     @ConfigProperty(name = "hub.events.webhooks.timeout", defaultValue = "15s")
     String webhookTimeout;
-    /** Webhook requests in flight at once on this replica. */
-    @ConfigProperty(name = "hub.events.webhooks.concurrency", defaultValue = "8")
+    /** Webhook requests in flight at once on this replica (asynchronous: they cost connections, not threads). */
+    @ConfigProperty(name = "hub.events.webhooks.concurrency", defaultValue = "128")
     int webhookConcurrency;
     /** Of which at most this many for one subscription: a slow endpoint cannot take every sender. */
-    @ConfigProperty(name = "hub.events.webhooks.per-subscription", defaultValue = "2")
+    @ConfigProperty(name = "hub.events.webhooks.per-subscription", defaultValue = "16")
     int perSubscription;
     /** How often the relay and the senders look for work (they are also woken when events arrive here). */
     @ConfigProperty(name = "hub.events.poll-interval", defaultValue = "250ms")

@@ -40,7 +40,8 @@ public class Db {
             "V2__inventory.sql",
             "V3__billing.sql",
             "V4__events.sql",
-            "V5__alerts.sql");
+            "V5__alerts.sql",
+            "V6__relay.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

@@ -1,14 +1,18 @@
 package io.fulfillmenthub.events.webhooks;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
-import io.fulfillmenthub.events.EventLog;
 import io.fulfillmenthub.events.EventTypes;
 import io.fulfillmenthub.events.Outbox;
 import io.fulfillmenthub.events.StoredEvent;
@@ -32,7 +36,8 @@ public final class Deliveries {
     /**
      * Reads up to {@code batch} events after the relay cursor and writes one delivery per matching active
      * subscription of the event's tenant, then advances the cursor, all in the caller's transaction. The cursor row
-     * is locked ({@code FOR UPDATE SKIP LOCKED}): while one replica fans out, the others skip.
+     * is locked ({@code FOR UPDATE SKIP LOCKED}): while one replica fans out, the others skip. Set-based: one
+     * {@code INSERT ... SELECT} for the whole batch of events (subscription's tenant, types, and start cursor).
      *
      * @return events read, or -1 when another replica holds the cursor
      */
@@ -42,45 +47,46 @@ public final class Deliveries {
         if (cursor == null) {
             return -1;
         }
-        List<StoredEvent> events = EventLog.after(c, cursor, batch);
-        if (events.isEmpty()) {
+        // seq is gap-free and visible in order (Outbox): the batch is the range (cursor, upTo]
+        long[] range = Db.one(c, "select count(*), max(seq) from (select seq from events where seq > ? order by seq"
+                + " fetch first " + batch + " rows only) b", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, cursor);
+        if (range == null || range[0] == 0) {
             return 0;
         }
-        List<Subscription> active = Db.list(c, "select " + Subscription.COLUMNS + " from event_subscriptions"
-                + " where state = ?", Subscription::map, Subscription.ACTIVE);
-        Map<String, List<Subscription>> byTenant = new java.util.HashMap<>();
-        for (Subscription s : active) {
-            byTenant.computeIfAbsent(s.tenant(), k -> new ArrayList<>()).add(s);
-        }
-        for (StoredEvent e : events) {
-            if (e.tenant() == null) {
-                continue;
-            }
-            String type = EventTypes.shortType(e.type());
-            for (Subscription s : byTenant.getOrDefault(e.tenant(), List.of())) {
-                if (e.seq() > s.startSeq() && type != null && s.wants(type)) {
-                    Db.update(c, "insert into webhook_deliveries (subscription_id, event_seq, event_id, event_type,"
-                            + " subject, state, attempts, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                            s.id(), e.seq(), e.id(), e.type(), e.subject(), PENDING, now, now);
-                }
-            }
-        }
-        Db.update(c, "update relay_cursors set cursor_value = ?, updated_at = ? where name = ?",
-                events.get(events.size() - 1).seq(), now, CURSOR);
-        return events.size();
+        long upTo = range[1];
+        Db.update(c, "insert into webhook_deliveries (subscription_id, event_seq, event_id, event_type, subject, state,"
+                + " attempts, next_attempt_at, created_at)"
+                + " select s.id, e.seq, e.id, e.type, e.subject, 'PENDING', 0, ?, ?"
+                + " from events e join event_subscriptions s on s.tenant = e.tenant"
+                + " where e.seq > ? and e.seq <= ? and s.state = ? and e.seq > s.start_seq"
+                + " and e.type like '" + Outbox.TYPE_PREFIX + "%'"
+                + " and (',' || s.event_types || ',') like ('%,' || substring(e.type from "
+                + (Outbox.TYPE_PREFIX.length() + 1) + ") || ',%')"
+                + " order by e.seq, s.id",
+                now, now, cursor, upTo, Subscription.ACTIVE);
+        Db.update(c, "update relay_cursors set cursor_value = ?, updated_at = ? where name = ?", upTo, now, CURSOR);
+        return (int) range[0];
     }
 
-    /** A due delivery that is first in line for its (subscription, subject). */
-    public record Candidate(long id, String subscriptionId) {
+    /** What one attempt needs: the delivery, its subscription and its event (either null when gone meanwhile). */
+    public record Job(long id, int attempts, Subscription subscription, StoredEvent event) {
+    }
+
+    /** What {@link #claim} took: the jobs, and whether due deliveries were left for lack of per-subscription room. */
+    public record Claimed(List<Job> jobs, boolean limited) {
     }
 
     /**
-     * Due deliveries that are at the head of their (subscription, subject) line: nothing earlier for the same object
-     * is still pending, so events of one cluster reach a subscriber in order. Subscriptions in {@code busy} (already
-     * sending as much as they may on this replica) are left out, so their backlog cannot crowd out the others.
+     * Claims, in the caller's transaction, up to {@code max} due deliveries that are at the head of their
+     * (subscription, subject) line: nothing earlier for the same object is still pending (sent, being sent or waiting
+     * for a retry), so events of one cluster reach a subscriber in order. One statement picks and locks the
+     * candidates ({@code FOR UPDATE SKIP LOCKED}: rows another replica is claiming right now are skipped, not
+     * waited for), one statement leases the chosen ones. At most {@code room.applyAsInt(subscription)} are taken per
+     * subscription, and subscriptions in {@code busy} (no room at all) are left out of the query, so one endpoint's
+     * backlog cannot crowd out the others. Returns the jobs with their subscription and event loaded.
      */
-    public static List<Candidate> candidates(Connection c, Instant now, int max, java.util.Collection<String> busy)
-            throws SQLException {
+    public static Claimed claim(Connection c, String owner, Instant now, Duration lease, int max,
+            Collection<String> busy, ToIntFunction<String> room) throws SQLException {
         List<Object> args = new ArrayList<>(List.of(now, now));
         StringBuilder skip = new StringBuilder();
         if (!busy.isEmpty()) {
@@ -92,37 +98,62 @@ public final class Deliveries {
             }
             skip.append(")");
         }
-        return Db.list(c, "select d.id, d.subscription_id from webhook_deliveries d"
+        record Row(long id, String subscriptionId, int attempts, long seq) {
+        }
+        int fetch = Math.min(Math.max(max * 2, 16), 1000); // slack for rows left out by the per-subscription limit
+        List<Row> rows = Db.list(c, "select d.id, d.subscription_id, d.attempts, d.event_seq from webhook_deliveries d"
                 + " where d.state = 'PENDING' and d.next_attempt_at <= ? and (d.lease_until is null or d.lease_until < ?)"
                 + skip
                 + " and not exists (select 1 from webhook_deliveries e where e.subscription_id = d.subscription_id"
                 + " and e.subject = d.subject and e.state = 'PENDING' and e.event_seq < d.event_seq)"
-                + " order by d.next_attempt_at, d.id fetch first " + max + " rows only",
-                rs -> new Candidate(rs.getLong(1), rs.getString(2)), args.toArray());
-    }
-
-    /** Takes a delivery for {@code lease}; false when another replica was quicker. */
-    public static boolean claim(Connection c, long id, String owner, Instant now, Duration lease) throws SQLException {
-        return Db.update(c, "update webhook_deliveries set lease_owner = ?, lease_until = ? where id = ? and state = 'PENDING'"
-                + " and (lease_until is null or lease_until < ?)", owner, now.plus(lease), id, now) == 1;
-    }
-
-    /** What one attempt needs: the delivery, its subscription and its event. */
-    public record Job(long id, int attempts, Subscription subscription, StoredEvent event) {
-    }
-
-    public static Job job(Connection c, long id, String owner) throws SQLException {
-        record Row(long id, int attempts, String subscriptionId, long seq) {
+                + " order by d.next_attempt_at, d.id fetch first " + fetch + " rows only for update skip locked",
+                rs -> new Row(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getLong(4)), args.toArray());
+        List<Row> chosen = new ArrayList<>();
+        Map<String, Integer> taken = new HashMap<>();
+        boolean limited = false;
+        for (Row r : rows) {
+            if (chosen.size() >= max) {
+                break;
+            }
+            int t = taken.getOrDefault(r.subscriptionId(), 0);
+            if (t >= room.applyAsInt(r.subscriptionId())) {
+                limited = true;
+                continue;
+            }
+            taken.put(r.subscriptionId(), t + 1);
+            chosen.add(r);
         }
-        Row r = Db.one(c, "select id, attempts, subscription_id, event_seq from webhook_deliveries"
-                + " where id = ? and state = 'PENDING' and lease_owner = ?",
-                rs -> new Row(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getLong(4)), id, owner);
-        if (r == null) {
-            return null;
+        if (chosen.isEmpty()) {
+            return new Claimed(List.of(), limited);
         }
-        Subscription s = SubscriptionApi.get(c, r.subscriptionId());
-        StoredEvent e = Db.one(c, "select " + StoredEvent.COLUMNS + " from events where seq = ?", StoredEvent::map, r.seq());
-        return s == null || e == null ? null : new Job(r.id(), r.attempts(), s, e);
+        List<Object> lease1 = new ArrayList<>(List.of(owner, now.plus(lease)));
+        chosen.forEach(r -> lease1.add(r.id()));
+        Db.update(c, "update webhook_deliveries set lease_owner = ?, lease_until = ? where id in ("
+                + placeholders(chosen.size()) + ")", lease1.toArray());
+        Map<String, Subscription> subs = new HashMap<>();
+        for (Subscription s : Db.list(c, "select " + Subscription.COLUMNS + " from event_subscriptions where id in ("
+                + placeholders(taken.size()) + ")", Subscription::map, taken.keySet().toArray())) {
+            subs.put(s.id(), s);
+        }
+        Map<Long, StoredEvent> events = new HashMap<>();
+        Object[] seqs = chosen.stream().map(Row::seq).distinct().toArray();
+        for (StoredEvent e : Db.list(c, "select " + StoredEvent.COLUMNS + " from events where seq in ("
+                + placeholders(seqs.length) + ")", StoredEvent::map, seqs)) {
+            events.put(e.seq(), e);
+        }
+        List<Job> jobs = new ArrayList<>(chosen.size());
+        for (Row r : chosen) {
+            jobs.add(new Job(r.id(), r.attempts(), subs.get(r.subscriptionId()), events.get(r.seq())));
+        }
+        return new Claimed(jobs, limited);
+    }
+
+    static String placeholders(int n) {
+        StringBuilder sb = new StringBuilder(n * 3);
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "?" : ", ?");
+        }
+        return sb.toString();
     }
 
     /** The result of one HTTP attempt. */
@@ -142,59 +173,173 @@ public final class Deliveries {
     }
 
     /**
-     * Records an attempt in the caller's transaction: the log row, the delivery's new state, and the subscription's
-     * health (a 410 or failing past {@code disableAfter} disables it and appends {@code subscription.disabled}).
+     * One finished attempt to record: the job, when it was made, its outcome and the gap before the next attempt
+     * (null when that was the last one). {@code outcome == null} means not attempted: the subscription was disabled.
+     */
+    public record Result(Job job, Instant at, Outcome outcome, Duration nextGap) {
+
+        static Result abandoned(Job job) {
+            return new Result(job, null, null, null);
+        }
+
+        boolean attempted() {
+            return outcome != null;
+        }
+    }
+
+    /**
+     * Records an attempt in the caller's transaction (see {@link #recordAll}).
      *
-     * @param nextGap the gap before the next attempt, or null when the schedule is exhausted
      * @return the delivery's new state, or null when this replica no longer held the delivery
      */
     public static String record(Connection c, Job job, String owner, Instant at, Outcome o, Duration nextGap,
             Duration disableAfter, Instant now) throws SQLException {
-        int attempt = job.attempts() + 1;
-        String state;
-        Instant next = null;
-        if (o.success()) {
-            state = DELIVERED;
-        } else if (o.gone() || nextGap == null) {
-            state = FAILED;
-        } else {
-            state = PENDING;
-            next = now.plus(nextGap);
-        }
-        String error = o.success() ? null : truncate(o.describe(), 1000);
-        int n = Db.update(c, "update webhook_deliveries set state = ?, attempts = ?, next_attempt_at = ?, last_status = ?,"
-                + " last_error = ?, lease_owner = null, lease_until = null, completed_at = ?"
-                + " where id = ? and lease_owner = ? and state = 'PENDING'",
-                state, attempt, next, o.status(), error, PENDING.equals(state) ? null : now, job.id(), owner);
-        if (n == 0) {
-            return null;
-        }
-        Db.update(c, "insert into webhook_attempts (delivery_id, subscription_id, attempt, attempted_at, duration_ms,"
-                + " status_code, error, next_retry_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                job.id(), job.subscription().id(), attempt, at, o.durationMs(), o.status(), error, next);
-        Subscription s = job.subscription();
-        if (o.success()) {
-            Db.update(c, "update event_subscriptions set failing_since = null, last_success_at = ?, updated_at = ?"
-                    + " where id = ?", now, now, s.id());
-        } else if (o.gone()) {
-            disable(c, s.id(), "the endpoint answered 410 Gone", now);
-        } else {
-            Db.update(c, "update event_subscriptions set failing_since = coalesce(failing_since, ?), updated_at = ?"
-                    + " where id = ?", at, now, s.id());
-            Instant since = Db.one(c, "select failing_since from event_subscriptions where id = ?",
-                    rs -> Db.instant(rs, "failing_since"), s.id());
-            if (since != null && !since.plus(disableAfter).isAfter(now)) {
-                disable(c, s.id(), "the endpoint has been failing since " + since + " (" + o.describe() + ")", now);
-            }
-        }
-        return state;
+        return recordAll(c, owner, List.of(new Result(job, at, o, nextGap)), disableAfter, now).get(0);
     }
 
-    /** A delivery that cannot be attempted any more (subscription disabled): failed and kept. */
-    public static void abandon(Connection c, long id, String owner, String reason, Instant now) throws SQLException {
-        Db.update(c, "update webhook_deliveries set state = 'FAILED', last_error = ?, lease_owner = null, lease_until = null,"
-                + " completed_at = ? where id = ? and lease_owner = ? and state = 'PENDING'", truncate(reason, 1000), now,
-                id, owner);
+    /**
+     * Records many attempts in the caller's transaction, with one JDBC batch per statement: each delivery's new state
+     * (only while this replica still holds it), one log row per attempt, and each subscription's health once per
+     * batch, in results order (a success clears {@code failing_since}, a failure after it sets it; a 410 or failing
+     * past {@code disableAfter} disables the subscription and appends {@code subscription.disabled}). Subscriptions
+     * are touched in id order, so two replicas recording at once cannot deadlock on them.
+     *
+     * @return per result, the delivery's new state, or null when this replica no longer held the delivery
+     */
+    public static List<String> recordAll(Connection c, String owner, List<Result> results, Duration disableAfter,
+            Instant now) throws SQLException {
+        String[] states = new String[results.size()];
+        Instant[] nexts = new Instant[results.size()];
+        boolean anyAbandoned = false;
+        try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set state = ?, attempts = ?,"
+                + " next_attempt_at = ?, last_status = ?, last_error = ?, lease_owner = null, lease_until = null,"
+                + " completed_at = ? where id = ? and lease_owner = ? and state = 'PENDING'")) {
+            int n = 0;
+            for (int i = 0; i < results.size(); i++) {
+                Result r = results.get(i);
+                if (!r.attempted()) {
+                    anyAbandoned = true;
+                    continue;
+                }
+                Outcome o = r.outcome();
+                String state;
+                if (o.success()) {
+                    state = DELIVERED;
+                } else if (o.gone() || r.nextGap() == null) {
+                    state = FAILED;
+                } else {
+                    state = PENDING;
+                    nexts[i] = now.plus(r.nextGap());
+                }
+                states[i] = state;
+                Db.bind(ps, state, r.job().attempts() + 1, nexts[i], o.status(),
+                        o.success() ? null : truncate(o.describe(), 1000), PENDING.equals(state) ? null : now,
+                        r.job().id(), owner);
+                ps.addBatch();
+                n++;
+            }
+            if (n > 0) {
+                int[] counts = ps.executeBatch();
+                int k = 0;
+                for (int i = 0; i < results.size(); i++) {
+                    if (results.get(i).attempted()) {
+                        if (counts[k++] == 0) {
+                            states[i] = null; // no longer ours (lease ran out and another replica took it, or deleted)
+                        }
+                    }
+                }
+            }
+        }
+        if (anyAbandoned) {
+            try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set state = 'FAILED',"
+                    + " next_attempt_at = null, last_error = ?, lease_owner = null, lease_until = null, completed_at = ?"
+                    + " where id = ? and lease_owner = ? and state = 'PENDING'")) {
+                List<Integer> idx = new ArrayList<>();
+                for (int i = 0; i < results.size(); i++) {
+                    if (!results.get(i).attempted()) {
+                        Db.bind(ps, "not attempted: the subscription was disabled", now, results.get(i).job().id(), owner);
+                        ps.addBatch();
+                        idx.add(i);
+                    }
+                }
+                int[] counts = ps.executeBatch();
+                for (int k = 0; k < idx.size(); k++) {
+                    states[idx.get(k)] = counts[k] == 0 ? null : FAILED;
+                }
+            }
+        }
+        // the attempt log, and each subscription's health in results order
+        Map<String, Health> health = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("insert into webhook_attempts (delivery_id, subscription_id,"
+                + " attempt, attempted_at, duration_ms, status_code, error, next_retry_at) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int n = 0;
+            for (int i = 0; i < results.size(); i++) {
+                Result r = results.get(i);
+                if (states[i] == null || !r.attempted()) {
+                    continue;
+                }
+                Outcome o = r.outcome();
+                String sub = r.job().subscription().id();
+                Db.bind(ps, r.job().id(), sub, r.job().attempts() + 1, r.at(), o.durationMs(), o.status(),
+                        o.success() ? null : truncate(o.describe(), 1000), nexts[i]);
+                ps.addBatch();
+                n++;
+                health.computeIfAbsent(sub, k -> new Health()).add(r.at(), o);
+            }
+            if (n > 0) {
+                ps.executeBatch();
+            }
+        }
+        for (Map.Entry<String, Health> e : health.entrySet()) {
+            String id = e.getKey();
+            Health h = e.getValue();
+            if (h.success) {
+                if (h.failingSince == null) {
+                    // at most one write a second per busy subscription: its row is hot at thousands of deliveries/s
+                    Db.update(c, "update event_subscriptions set failing_since = null, last_success_at = ?, updated_at = ?"
+                            + " where id = ? and (failing_since is not null or last_success_at is null"
+                            + " or last_success_at < ?)", now, now, id, now.minusSeconds(1));
+                } else {
+                    Db.update(c, "update event_subscriptions set failing_since = ?, last_success_at = ?, updated_at = ?"
+                            + " where id = ?", h.failingSince, now, now, id);
+                }
+            } else if (h.failingSince != null) {
+                Db.update(c, "update event_subscriptions set failing_since = ?, updated_at = ?"
+                        + " where id = ? and failing_since is null", h.failingSince, now, id);
+            }
+            if (h.gone) {
+                disable(c, id, "the endpoint answered 410 Gone", now);
+            } else if (h.failingSince != null) {
+                Instant since = Db.one(c, "select failing_since from event_subscriptions where id = ?",
+                        rs -> Db.instant(rs, "failing_since"), id);
+                if (since != null && !since.plus(disableAfter).isAfter(now)) {
+                    disable(c, id, "the endpoint has been failing since " + since + " (" + h.lastFailure.describe() + ")",
+                            now);
+                }
+            }
+        }
+        return java.util.Arrays.asList(states);
+    }
+
+    /** One subscription's attempts in a batch, in order. */
+    private static final class Health {
+        boolean success;
+        boolean gone;
+        Instant failingSince; // first failure after the last success of the batch
+        Outcome lastFailure;
+
+        void add(Instant at, Outcome o) {
+            if (o.success()) {
+                success = true;
+                failingSince = null;
+            } else {
+                if (failingSince == null) {
+                    failingSince = at;
+                }
+                lastFailure = o;
+                gone |= o.gone();
+            }
+        }
     }
 
     /**
@@ -208,7 +353,8 @@ public final class Deliveries {
         if (n == 0) {
             return false;
         }
-        Db.update(c, "update webhook_deliveries set state = 'FAILED', last_error = ?, lease_owner = null, lease_until = null,"
+        Db.update(c, "update webhook_deliveries set state = 'FAILED', next_attempt_at = null, last_error = ?, lease_owner = null,"
+                + " lease_until = null,"
                 + " completed_at = ? where subscription_id = ? and state = 'PENDING'",
                 truncate("not attempted: the subscription was disabled", 1000), now, id);
         Subscription s = SubscriptionApi.get(c, id);

@@ -92,22 +92,40 @@ class WebhookReplicasTest {
     void whileOneReplicaFansOutTheOthersSkip() throws Exception {
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Integer> holder = CompletableFuture.supplyAsync(() -> db.tx(c -> {
-            int n = Deliveries.fanOut(c, 500, Instant.now());
-            locked.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // the hub's own relay may hold the cursor at the moment we try: try again until this test holds it
+        CompletableFuture<Integer> holder = CompletableFuture.supplyAsync(() -> {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                Integer held = db.tx(c -> {
+                    int n = Deliveries.fanOut(c, 500, Instant.now());
+                    if (n < 0) {
+                        return null;
+                    }
+                    locked.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return n;
+                });
+                if (held != null) {
+                    return held;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -2;
+                }
             }
-            return n;
-        }));
+            return -2;
+        });
         try {
             assertTrue(locked.await(10, TimeUnit.SECONDS));
-            long t0 = System.currentTimeMillis();
-            int other = db.tx(c -> Deliveries.fanOut(c, 500, Instant.now()));
+            // skipping means answering while the holder still holds the row (it waits for release, 10 s at most)
+            int other = CompletableFuture.supplyAsync(() -> db.tx(c -> Deliveries.fanOut(c, 500, Instant.now())))
+                    .get(5, TimeUnit.SECONDS);
             assertEquals(-1, other, "the cursor row is locked: skip, do not wait");
-            assertTrue(System.currentTimeMillis() - t0 < 1000);
         } finally {
             release.countDown();
         }

@@ -67,7 +67,7 @@ public class Bench {
     static Path runDir = results.resolve("run");
     static Duration duration = Duration.ofSeconds(20);
     static Duration warmup = Duration.ofSeconds(5);
-    static List<String> scenarios = List.of("S1", "S2", "S3", "S4", "S5", "S6");
+    static List<String> scenarios = List.of("S1", "S2", "S3", "S4", "S5", "S5R", "S6");
     static String pgHost = env("BENCH_PG_HOST", "127.0.0.1");
     static String pgPort = env("BENCH_PG_PORT", "5432");
     static String pgDb = env("BENCH_PG_DB", "hub_bench");
@@ -139,6 +139,7 @@ public class Bench {
                     case "S3" -> s3(r);
                     case "S4" -> s4(r);
                     case "S5" -> s5(r);
+                    case "S5R" -> s5r(r);
                     case "S6" -> s6(r);
                     default -> throw new IllegalArgumentException("unknown scenario " + s);
                 }
@@ -701,6 +702,69 @@ public class Bench {
             row("S5", "event time -> delivered, p99", sink.latency.pct(99), "ms", "p50 " + fmt(sink.latency.pct(50)) + " ms",
                     null, null, sink.deliveries.get() + "/" + expected + " delivered, " + sink.badSignatures.get()
                             + " bad signatures");
+        } finally {
+            sink.stop();
+        }
+    }
+
+    /**
+     * S5 for the relay alone: the events are written straight into the outbox (as Outbox.append writes them, counter
+     * row included) in one transaction, so the order pipeline on the same two cores is out of the figure; then the
+     * backlog of events x 10 deliveries is drained. Deliveries/s from that commit to the last delivery.
+     */
+    static void s5r(Map<String, Object> r) throws Exception {
+        Sink sink = Sink.start();
+        try {
+            Hub hub = Hub.start("S5R", Map.of("SINK_URL", sink.url()));
+            hub.waitFirstApi200(Duration.ofSeconds(120));
+            String admin = hub.token("tenant-admin");
+            Map<String, Object> sinkMax = findMax("S5R-sink-max", sink.url() + "/sink/baseline",
+                    List.of("--method", "POST", "--body", "{}", "--max-inflight", "128"), 500, 40_000);
+            r.put("sink_max", sinkMax);
+            double sinkRate = num(sinkMax.get("max_rate"));
+            row("S5R", "baseline: subscriber sink max (JDK HttpServer, 128 in flight)", sinkRate, "req/s", null, null, null, "");
+            int subscribers = 10;
+            for (int i = 0; i < subscribers; i++) {
+                String body = "{\"url\":\"" + sink.url() + "/subscriber/" + i + "\",\"event_types\":[\"cluster.created\"]}";
+                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(hub.url("/api/fulfillment/v1/event_subscriptions")))
+                        .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                if (resp.statusCode() != 201) {
+                    throw new Skip("event subscriptions refused: " + resp.statusCode());
+                }
+                Object secret = Json.at(Json.parse(resp.body()), "secret");
+                sink.secrets.put(Integer.toString(i), secret == null ? "" : secret.toString());
+            }
+            int events = Integer.parseInt(env("BENCH_S5R_EVENTS", "2000"));
+            long t0 = System.nanoTime();
+            psql("begin;\n"
+                    + "update counters set counter_value = counter_value + " + events + " where name = 'events';\n"
+                    + "insert into events (seq, id, type, tenant, subject, source, occurred_at, data)"
+                    + " select (select counter_value from counters where name = 'events') - " + events + " + g,"
+                    + " gen_random_uuid()::text, 'io.fulfillmenthub.cluster.created', 'demo', gen_random_uuid()::text,"
+                    + " '/fulfillment-hub', now(), '{\"id\":\"bench\",\"status\":{\"state\":\"PROGRESSING\"}}'"
+                    + " from generate_series(1, " + events + ") g;\ncommit;\n");
+            long expected = (long) events * subscribers;
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (System.nanoTime() < deadline && sink.deliveries.get() < expected) {
+                Thread.sleep(200);
+            }
+            double window = (sink.lastDelivery.get() - t0) / 1e9;
+            double perS = window > 0 ? sink.deliveries.get() / window : 0;
+            r.put("events", events);
+            r.put("expected_deliveries", expected);
+            r.put("deliveries", sink.deliveries.get());
+            r.put("duplicates", sink.duplicates.get());
+            r.put("bad_signatures", sink.badSignatures.get());
+            r.put("deliveries_per_s", round(perS, 1));
+            r.put("latency", sink.latency.json());
+            row("S5R", "deliveries/s to 10 subscribers, " + events + " events committed at once", perS, "deliveries/s",
+                    "sink max " + fmt(sinkRate), ratio(perS, sinkRate), ">= 5000/s", verdict(perS >= 5000));
+            row("S5R", "delivered within 180 s", sink.deliveries.get(), "of " + expected, null, null, "all",
+                    sink.deliveries.get() + " delivered, " + sink.duplicates.get() + " duplicates, "
+                            + sink.badSignatures.get() + " bad signatures");
+            row("S5R", "event commit -> delivered, p99", sink.latency.pct(99), "ms",
+                    "p50 " + fmt(sink.latency.pct(50)) + " ms", null, null, "a backlog: the last one waits for all before it");
         } finally {
             sink.stop();
         }

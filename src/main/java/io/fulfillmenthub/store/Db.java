@@ -41,7 +41,8 @@ public class Db {
             "V3__billing.sql",
             "V4__events.sql",
             "V5__alerts.sql",
-            "V6__relay.sql");
+            "V6__relay.sql",
+            "V7__list_indexes.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

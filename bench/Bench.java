@@ -656,17 +656,7 @@ public class Bench {
                         + " (events are not on this branch yet)");
             }
             int subscribers = 10;
-            for (int i = 0; i < subscribers; i++) {
-                String body = "{\"url\":\"" + sink.url() + "/subscriber/" + i + "\",\"event_types\":[\"cluster.created\"]}";
-                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(hub.url("/api/fulfillment/v1/event_subscriptions")))
-                        .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                if (resp.statusCode() != 201) {
-                    throw new IllegalStateException("subscription refused: " + resp.statusCode() + " " + resp.body());
-                }
-                Object secret = Json.at(Json.parse(resp.body()), "secret");
-                sink.secrets.put(Integer.toString(i), secret == null ? "" : secret.toString());
-            }
+            subscribe(hub, sink, admin, subscribers);
             // events: one cluster.created per order, orders at a fixed rate
             double eventRate = Double.parseDouble(env("BENCH_S5_EVENT_RATE", "100"));
             Map<String, Object> orders = loadgen("S5-orders", List.of("--url", hub.url("/api/fulfillment/v1/clusters"),
@@ -707,6 +697,21 @@ public class Bench {
         }
     }
 
+    /** {@code n} subscriptions to cluster.created on the sink's /subscriber/i, their secrets given to the sink. */
+    static void subscribe(Hub hub, Sink sink, String admin, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String body = "{\"url\":\"" + sink.url() + "/subscriber/" + i + "\",\"event_types\":[\"cluster.created\"]}";
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(hub.url("/api/fulfillment/v1/event_subscriptions")))
+                    .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 201) {
+                throw new IllegalStateException("subscription refused: " + resp.statusCode() + " " + resp.body());
+            }
+            Object secret = Json.at(Json.parse(resp.body()), "secret");
+            sink.secrets.put(Integer.toString(i), secret == null ? "" : secret.toString());
+        }
+    }
+
     /**
      * S5 for the relay alone: the events are written straight into the outbox (as Outbox.append writes them, counter
      * row included) in one transaction, so the order pipeline on the same two cores is out of the figure; then the
@@ -724,17 +729,7 @@ public class Bench {
             double sinkRate = num(sinkMax.get("max_rate"));
             row("S5R", "baseline: subscriber sink max (JDK HttpServer, 128 in flight)", sinkRate, "req/s", null, null, null, "");
             int subscribers = 10;
-            for (int i = 0; i < subscribers; i++) {
-                String body = "{\"url\":\"" + sink.url() + "/subscriber/" + i + "\",\"event_types\":[\"cluster.created\"]}";
-                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(hub.url("/api/fulfillment/v1/event_subscriptions")))
-                        .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                if (resp.statusCode() != 201) {
-                    throw new Skip("event subscriptions refused: " + resp.statusCode());
-                }
-                Object secret = Json.at(Json.parse(resp.body()), "secret");
-                sink.secrets.put(Integer.toString(i), secret == null ? "" : secret.toString());
-            }
+            subscribe(hub, sink, admin, subscribers);
             int events = Integer.parseInt(env("BENCH_S5R_EVENTS", "2000"));
             long t0 = System.nanoTime();
             psql("begin;\n"

@@ -669,19 +669,7 @@ public class Bench {
             r.put("orders", orders);
             long events = (long) num(res(orders).get("ok"));
             long expected = events * subscribers;
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (System.nanoTime() < deadline && sink.deliveries.get() < expected) {
-                Thread.sleep(200);
-            }
-            double window = (sink.lastDelivery.get() - sink.firstDelivery.get()) / 1e9;
-            double perS = window > 0 ? sink.deliveries.get() / window : 0;
-            r.put("events", events);
-            r.put("expected_deliveries", expected);
-            r.put("deliveries", sink.deliveries.get());
-            r.put("duplicates", sink.duplicates.get());
-            r.put("bad_signatures", sink.badSignatures.get());
-            r.put("deliveries_per_s", round(perS, 1));
-            r.put("latency", sink.latency.json());
+            double perS = drain(sink, events, expected, Duration.ofSeconds(60), null, r);
             double created = num(res(orders).get("achieved_rate"));
             r.put("events_created_per_s", created);
             row("S5", "events created/s (one order = one cluster.created)", created, "events/s", "offered " + fmt(eventRate),
@@ -695,6 +683,29 @@ public class Bench {
         } finally {
             sink.stop();
         }
+    }
+
+    /**
+     * Waits (bounded) until the sink has {@code expected} deliveries and records what arrived in {@code r}; returns
+     * deliveries per second from {@code fromNanos} (null: the first delivery) to the last one.
+     */
+    static double drain(Sink sink, long events, long expected, Duration bound, Long fromNanos, Map<String, Object> r)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline && sink.deliveries.get() < expected) {
+            Thread.sleep(200);
+        }
+        long from = fromNanos != null ? fromNanos : sink.firstDelivery.get();
+        double window = (sink.lastDelivery.get() - from) / 1e9;
+        double perS = window > 0 ? sink.deliveries.get() / window : 0;
+        r.put("events", events);
+        r.put("expected_deliveries", expected);
+        r.put("deliveries", sink.deliveries.get());
+        r.put("duplicates", sink.duplicates.get());
+        r.put("bad_signatures", sink.badSignatures.get());
+        r.put("deliveries_per_s", round(perS, 1));
+        r.put("latency", sink.latency.json());
+        return perS;
     }
 
     /** {@code n} subscriptions to cluster.created on the sink's /subscriber/i, their secrets given to the sink. */
@@ -740,19 +751,7 @@ public class Bench {
                     + " '/fulfillment-hub', now(), '{\"id\":\"bench\",\"status\":{\"state\":\"PROGRESSING\"}}'"
                     + " from generate_series(1, " + events + ") g;\ncommit;\n");
             long expected = (long) events * subscribers;
-            long deadline = System.nanoTime() + 180_000_000_000L;
-            while (System.nanoTime() < deadline && sink.deliveries.get() < expected) {
-                Thread.sleep(200);
-            }
-            double window = (sink.lastDelivery.get() - t0) / 1e9;
-            double perS = window > 0 ? sink.deliveries.get() / window : 0;
-            r.put("events", events);
-            r.put("expected_deliveries", expected);
-            r.put("deliveries", sink.deliveries.get());
-            r.put("duplicates", sink.duplicates.get());
-            r.put("bad_signatures", sink.badSignatures.get());
-            r.put("deliveries_per_s", round(perS, 1));
-            r.put("latency", sink.latency.json());
+            double perS = drain(sink, events, expected, Duration.ofSeconds(180), t0, r);
             row("S5R", "deliveries/s to 10 subscribers, " + events + " events committed at once", perS, "deliveries/s",
                     "sink max " + fmt(sinkRate), ratio(perS, sinkRate), ">= 5000/s", verdict(perS >= 5000));
             row("S5R", "delivered within 180 s", sink.deliveries.get(), "of " + expected, null, null, "all",

@@ -62,13 +62,8 @@ public final class LocalHub implements AutoCloseable {
                 new KubernetesMixedDispatcher(expectations), false);
         serveDiscovery(server);
         server.init(InetAddress.getLoopbackAddress(), port);
-        KubernetesClient client = HubClientFactory.build(new io.fabric8.kubernetes.client.ConfigBuilder(
-                io.fabric8.kubernetes.client.Config.empty())
-                .withMasterUrl("http://" + server.getHostName() + ":" + server.getPort() + "/")
-                .withOauthToken("embedded")
-                .withRequestTimeout(15_000)
-                .withConnectionTimeout(5_000)
-                .build());
+        KubernetesClient client = HubClientFactory.build(
+                clientConfig("http://" + server.getHostName() + ":" + server.getPort() + "/").build());
         for (Kind k : KINDS) {
             client.apiextensions().v1().customResourceDefinitions().resource(crd(k)).create();
         }
@@ -84,13 +79,16 @@ public final class LocalHub implements AutoCloseable {
      * call waits forever.
      */
     public KubernetesClient newClient() {
-        return HubClientFactory.build(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
-                .withMasterUrl(url())
+        return HubClientFactory.build(clientConfig(url()).withRequestRetryBackoffLimit(3).build());
+    }
+
+    /** What every client of this server has: its URL, a token, and timeouts so that no call waits forever. */
+    private static io.fabric8.kubernetes.client.ConfigBuilder clientConfig(String url) {
+        return new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                .withMasterUrl(url)
                 .withOauthToken("embedded")
                 .withRequestTimeout(15_000)
-                .withConnectionTimeout(5_000)
-                .withRequestRetryBackoffLimit(3)
-                .build());
+                .withConnectionTimeout(5_000);
     }
 
     public String url() {

@@ -35,9 +35,7 @@ public class WorkQueue {
     }
 
     private static void upsert(Connection c, String kind, String key, Instant due) throws SQLException {
-        int n = Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
-                + " where kind = ? and item_key = ?", due, kind, key);
-        if (n > 0) {
+        if (bump(c, kind, key, due) > 0) {
             return;
         }
         Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
@@ -56,9 +54,14 @@ public class WorkQueue {
             if (sp != null) {
                 c.rollback(sp);
             }
-            Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
-                    + " where kind = ? and item_key = ?", due, kind, key);
+            bump(c, kind, key, due);
         }
+    }
+
+    /** An item already queued: an earlier due time wins, and the generation tells its worker it changed meanwhile. */
+    private static int bump(Connection c, String kind, String key, Instant due) throws SQLException {
+        return Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
+                + " where kind = ? and item_key = ?", due, kind, key);
     }
 
     /**

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fulfillmenthub.testsupport.Threads;
 import io.fulfillmenthub.testsupport.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -168,16 +169,9 @@ public final class AlertsTesting {
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // say where the reconcile stands: its thread's stack, for whoever reads the report
-            StringBuilder sb = new StringBuilder("cluster " + id + " not READY: " + (k[0] == null ? "?" : k[0].prettify()));
-            Thread.getAllStackTraces().forEach((t, stack) -> {
-                if (t.getName().contains("provisioning") || t.getName().contains("reconcile")) {
-                    sb.append("\n").append(t.getName()).append(" ").append(t.getState());
-                    for (StackTraceElement el : stack) {
-                        sb.append("\n\tat ").append(el);
-                    }
-                }
-            });
-            throw new AssertionError(sb.toString(), e);
+            throw new AssertionError("cluster " + id + " not READY: " + (k[0] == null ? "?" : k[0].prettify())
+                    + Threads.dump(t -> t.getName().contains("provisioning") || t.getName().contains("reconcile"),
+                            Integer.MAX_VALUE), e);
         }
         return k[0];
     }

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fulfillmenthub.embedded.EmbeddedMode;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
 import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.testsupport.Threads;
 import io.fulfillmenthub.testsupport.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -106,15 +107,8 @@ class ProvisioningTest {
                 rs -> rs.getString(1) + " " + rs.getString(2) + " due=" + rs.getString(3) + " attempts=" + rs.getInt(4)
                         + " lease=" + rs.getString(5) + "/" + rs.getString(6) + " error=" + rs.getString(7)))
                 .stream().limit(60).forEach(line -> System.err.println("work_item " + line));
-        Thread.getAllStackTraces().forEach((t, stack) -> {
-            if (stack.length > 0 && !t.getName().startsWith("Reference Handler") && !t.getName().startsWith("Finalizer")) {
-                StringBuilder b = new StringBuilder("thread " + t.getName() + " " + t.getState());
-                for (int i = 0; i < Math.min(stack.length, 40); i++) {
-                    b.append("\n    at ").append(stack[i]);
-                }
-                System.err.println(b);
-            }
-        });
+        System.err.println(Threads.dump(
+                t -> !t.getName().startsWith("Reference Handler") && !t.getName().startsWith("Finalizer"), 40));
     }
 
     List<GenericKubernetesResource> agentsOf(String clusterId) {

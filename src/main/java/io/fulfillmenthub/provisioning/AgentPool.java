@@ -10,6 +10,7 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
+import io.fulfillmenthub.provisioning.hub.HubLists;
 import io.fulfillmenthub.store.Db;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -50,16 +51,17 @@ public class AgentPool {
         }
     }
 
+    /** Every Agent of the inventory namespace, in pages. */
     public List<GenericKubernetesResource> agents() {
-        return hub.client().genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
-                .list().getItems();
+        return HubLists.all(hub.client().genericKubernetesResources(HubLabels.AGENTS)
+                .inNamespace(settings.inventoryNamespace()));
     }
 
     /** Candidate Agents of a class, selected on the API server (the inventory can be large). */
     List<GenericKubernetesResource> freeOfClass(String hostClass) {
-        return hub.client().genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
-                .withLabel(HubLabels.HOST_CLASS, hostClass).withoutLabel(HubLabels.CLUSTER).withoutLabel(OUT_OF_SERVICE)
-                .list().getItems();
+        return HubLists.all(hub.client().genericKubernetesResources(HubLabels.AGENTS)
+                .inNamespace(settings.inventoryNamespace()).withLabel(HubLabels.HOST_CLASS, hostClass)
+                .withoutLabel(HubLabels.CLUSTER).withoutLabel(OUT_OF_SERVICE));
     }
 
     public List<GenericKubernetesResource> reservedFor(String clusterId, String nodeSet) {
@@ -68,7 +70,7 @@ public class AgentPool {
         if (nodeSet != null) {
             op = op.withLabel(HubLabels.NODE_SET, nodeSet);
         }
-        List<GenericKubernetesResource> out = new ArrayList<>(op.list().getItems());
+        List<GenericKubernetesResource> out = new ArrayList<>(HubLists.all(op));
         out.sort(Comparator.comparing(a -> a.getMetadata().getName()));
         return out;
     }

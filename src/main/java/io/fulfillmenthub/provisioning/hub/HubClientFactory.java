@@ -186,10 +186,16 @@ public final class HubClientFactory {
     /**
      * A client on fabric8's JDK HTTP client rather than the Vert.x one Quarkus registers: Vert.x 4.5.18 can leave a
      * response larger than about 64 KiB stuck on a reused pooled connection (eclipse-vertx/vert.x#5663), and an Agent
-     * list of a real inventory is that large. Every client the hub makes goes through here.
+     * list of a real inventory is that large. Every client the hub makes goes through here. Each answer's body must
+     * also finish within the request timeout of its headers ({@link ResponseDeadline}): no call waits forever.
      */
     public static KubernetesClient build(Config config) {
-        return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).withConfig(config).build();
+        Duration deadline = Duration.ofMillis(config.getRequestTimeout() > 0 ? config.getRequestTimeout()
+                : Settings.DEFAULT_REQUEST_TIMEOUT.toMillis());
+        return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).withConfig(config)
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ResponseDeadline.NAME,
+                        new ResponseDeadline(deadline)))
+                .build();
     }
 
     /** Builds a client from the process environment; empty when nothing is configured. */

@@ -42,7 +42,8 @@ public class Db {
             "V4__events.sql",
             "V5__alerts.sql",
             "V6__relay.sql",
-            "V7__list_indexes.sql");
+            "V7__list_indexes.sql",
+            "V8__event_retention.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
 public class KafkaRelay {
 
     private static final Logger LOG = Logger.getLogger(KafkaRelay.class);
-    static final String CURSOR = "kafka";
+    public static final String CURSOR = "kafka";
     public static final String DEFAULT_TOPIC = "fulfillment-hub.events";
 
     @ConfigProperty(name = "hub.kafka.brokers")

@@ -28,7 +28,7 @@ public final class Deliveries {
     public static final String DELIVERED = "DELIVERED";
     public static final String FAILED = "FAILED";
 
-    static final String CURSOR = "webhooks";
+    public static final String CURSOR = "webhooks";
 
     private Deliveries() {
     }

@@ -52,6 +52,11 @@ public class EmbeddedMode {
         return hubClient;
     }
 
+    /** The running local API server; null when a real hub is configured. */
+    synchronized LocalHub localHub() {
+        return hub;
+    }
+
     public HyperShiftSimulator simulator() {
         return simulator;
     }

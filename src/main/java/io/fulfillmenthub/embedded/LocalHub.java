@@ -74,6 +74,11 @@ public final class LocalHub implements AutoCloseable {
         return client;
     }
 
+    /** The mock server itself: tests add expectations to it (faults answered before the CRUD store). */
+    KubernetesMockServer server() {
+        return server;
+    }
+
     /**
      * A client of its own, as a separate process would have: its own connections and watches, and timeouts so that no
      * call waits forever.

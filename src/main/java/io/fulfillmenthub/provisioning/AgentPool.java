@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -36,6 +38,8 @@ public class AgentPool {
     HubSettings settings;
     @Inject
     Db db;
+    /** Host classes whose lock row exists. */
+    private final Set<String> knownClasses = ConcurrentHashMap.newKeySet();
 
     /** Thrown when a host class has too few free hosts. */
     public static class InsufficientCapacity extends RuntimeException {
@@ -140,6 +144,9 @@ public class AgentPool {
     }
 
     private void ensureClassRow(String hostClass) {
+        if (knownClasses.contains(hostClass)) {
+            return;
+        }
         try {
             db.tx(c -> {
                 if (Db.count(c, "select count(*) from host_classes where name = ?", hostClass) == 0) {
@@ -152,6 +159,7 @@ public class AgentPool {
                 throw e;
             }
         }
+        knownClasses.add(hostClass); // rows are never deleted
     }
 
     private void label(GenericKubernetesResource a, String clusterId, String clusterName, String ns, String nodeSet) {

@@ -68,6 +68,12 @@ public class Provisioner {
 
     /** Writes what the pass observed, with the events it caused, in one transaction; a concurrent change wins. */
     public ReconcileContext save(ReconcileContext ctx) {
+        if (ctx.cluster != null && HUB_UNREACHABLE.equals(reasonOf(ctx.cluster, "Degraded"))
+                && ctx.cluster.status.isTrue("Degraded")) {
+            // this pass got through: the hub answers again
+            ctx.changed |= ctx.cluster.status.setCondition("Degraded", false, "AsExpected",
+                    "the management hub answers again", now());
+        }
         if (ctx.cluster == null || (!ctx.changed && ctx.events.isEmpty())) {
             return ctx;
         }
@@ -175,11 +181,12 @@ public class Provisioner {
         }
         Cluster k = ctx.cluster;
         var client = hub.client();
-        if (client.namespaces().withName(HubObjects.namespace(settings, k)).get() == null) {
+        boolean fresh = neverCreated(k);
+        if (fresh || client.namespaces().withName(HubObjects.namespace(settings, k)).get() == null) {
             createIgnoringExisting(() -> client.namespaces().resource(HubObjects.namespaceObject(settings, k)).create());
         }
         String ns = HubObjects.namespace(settings, k);
-        if (client.secrets().inNamespace(ns).withName(HubObjects.PULL_SECRET).get() == null) {
+        if (fresh || client.secrets().inNamespace(ns).withName(HubObjects.PULL_SECRET).get() == null) {
             createIgnoringExisting(() -> client.secrets().inNamespace(ns).resource(HubObjects.pullSecret(settings, k)).create());
         }
         return ctx;
@@ -193,7 +200,7 @@ public class Provisioner {
         Cluster k = ctx.cluster;
         String ns = HubObjects.namespace(settings, k);
         var op = hub.client().genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inNamespace(ns);
-        if (op.withName(k.metadata.name).get() == null) {
+        if (neverCreated(k) || op.withName(k.metadata.name).get() == null) {
             createIgnoringExisting(() -> op.resource(HubObjects.hostedCluster(settings, k, ctx.template.release.image)).create());
             LOG.infof("HostedCluster %s/%s created for cluster %s", ns, k.metadata.name, k.id);
         }
@@ -313,6 +320,53 @@ public class Provisioner {
         return ctx;
     }
 
+    /**
+     * A pass failed on the management hub's API (an error answer, a timeout, a stalled or refused connection, a kind
+     * the hub does not serve): the cluster shows {@code Degraded=True}, reason {@code HubUnreachable}, until a pass
+     * gets through again. Its state does not change: the reconcile retries with backoff. Other failures (a bug, the
+     * database) are left to the log.
+     */
+    public void recordHubError(String clusterId, Throwable error, Duration retryIn) {
+        String what = hubError(error);
+        if (what == null) {
+            return;
+        }
+        db.tx(c -> {
+            Cluster k = ClusterStore.get(c, clusterId);
+            if (k == null || k.status.state == ClusterState.FAILED || k.status.state == ClusterState.DELETED) {
+                return null;
+            }
+            long version = k.metadata.version;
+            if (k.status.setCondition("Degraded", true, HUB_UNREACHABLE, "the management hub's API failed (" + what
+                    + "); retrying in " + Math.max(1, retryIn.toSeconds()) + " s", now())) {
+                ClusterStore.update(c, k, version); // a concurrent change wins; the next failure records it again
+            }
+            return null;
+        });
+    }
+
+    static final String HUB_UNREACHABLE = "HubUnreachable";
+
+    /** What went wrong with the hub's API, without secrets; null when the error did not come from the hub. */
+    static String hubError(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k) {
+                if (k.getCode() > 0) {
+                    String reason = k.getStatus() == null ? null : k.getStatus().getReason();
+                    return "HTTP " + k.getCode() + (reason == null ? "" : " " + reason)
+                            + (k.getCode() == HttpURLConnection.HTTP_NOT_FOUND ? ": is the kind served there?" : "");
+                }
+                Throwable cause = k.getCause() == null ? k : k.getCause();
+                return cause.getClass().getSimpleName();
+            }
+            if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.util.concurrent.CancellationException) {
+                return t.getClass().getSimpleName();
+            }
+        }
+        return null;
+    }
+
     private void fail(ReconcileContext ctx, String reason, String message) {
         ClusterLifecycle.markFailed(ctx.cluster, reason, message, now());
         ctx.changed = true;
@@ -327,6 +381,15 @@ public class Provisioner {
     private static String reasonOf(Cluster k, String type) {
         var c = k.status.condition(type);
         return c == null ? null : c.reason;
+    }
+
+    /**
+     * True until a pass has created the cluster's HostedCluster: its objects are then created straight away (one call
+     * each, a 409 when a crashed pass got there first) instead of looked up first. Later passes look before they
+     * create, so a steady cluster costs the hub reads, never rejected writes.
+     */
+    static boolean neverCreated(Cluster k) {
+        return k.status.controlPlaneRequestedAt == null;
     }
 
     static void createIgnoringExisting(Runnable create) {

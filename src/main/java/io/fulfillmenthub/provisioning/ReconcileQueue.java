@@ -28,6 +28,8 @@ public class ReconcileQueue {
 
     @Inject
     WorkQueue queue;
+    @Inject
+    Provisioner provisioner;
 
     /** Due clusters, claimed for this replica. */
     public List<ReconcileContext> claim() {
@@ -55,5 +57,10 @@ public class ReconcileQueue {
         LOG.warnf("reconcile of cluster %s failed (attempt %d), retry in %d ms: %s", ctx.clusterId(),
                 ctx.item.attempts() + 1, backoffMs, error == null ? "?" : error.toString());
         queue.retry(ctx.item, Instant.now().plusMillis(backoffMs), error == null ? null : error.toString(), true);
+        try {
+            provisioner.recordHubError(ctx.clusterId(), error, Duration.ofMillis(backoffMs));
+        } catch (RuntimeException e) {
+            LOG.debugf("hub error of cluster %s not recorded: %s", ctx.clusterId(), e.getMessage());
+        }
     }
 }

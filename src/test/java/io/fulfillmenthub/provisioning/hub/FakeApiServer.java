@@ -21,10 +21,20 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 final class FakeApiServer implements AutoCloseable {
 
-    /** What to answer: a JSON body, and whether to stop after half of it (and never send the rest). */
-    record Answer(String json, boolean stallHalfway) {
+    /** What to answer (null: nothing, not even headers): a status, a JSON body, and whether to stop after half of it (and never send the rest). */
+    record Answer(int status, String json, boolean stallHalfway) {
+        Answer(String json, boolean stallHalfway) {
+            this(200, json, stallHalfway);
+        }
+
         static Answer full(String json) {
-            return new Answer(json, false);
+            return new Answer(200, json, false);
+        }
+
+        /** A Kubernetes Status answer. */
+        static Answer status(int code, String reason) {
+            return new Answer(code, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\""
+                    + reason + "\",\"code\":" + code + "}", false);
         }
     }
 
@@ -78,8 +88,12 @@ final class FakeApiServer implements AutoCloseable {
                     // request headers: not needed
                 }
                 Answer a = answers.apply(target);
+                if (a == null) {
+                    Thread.sleep(60_000); // no answer at all while the test runs
+                    return;
+                }
                 byte[] bytes = a.json().getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                out.write(("HTTP/1.1 " + a.status() + " X\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 if (a.stallHalfway()) {
                     out.write(bytes, 0, bytes.length / 2);

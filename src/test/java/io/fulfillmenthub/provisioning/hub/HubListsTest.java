@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,22 @@ class HubListsTest {
             for (String t : api.targets) {
                 assertTrue(t.contains("limit=2") && t.contains("labelSelector="), t);
             }
+        }
+    }
+
+    @Test
+    void anExpiredContinueTokenStartsTheListAgain() throws Exception {
+        AtomicInteger secondPages = new AtomicInteger();
+        try (FakeApiServer api = new FakeApiServer(t -> !t.contains("continue=")
+                ? FakeApiServer.Answer.full(FakeApiServer.agentList("p2", "a", "b"))
+                : secondPages.incrementAndGet() == 1 ? FakeApiServer.Answer.status(410, "Expired")
+                        : FakeApiServer.Answer.full(FakeApiServer.agentList(null, "c")));
+                KubernetesClient client = api.client(5_000)) {
+            List<GenericKubernetesResource> all = HubLists.all(client.genericKubernetesResources(HubLabels.AGENTS)
+                    .inNamespace("hardware-inventory"), 2);
+            assertEquals(List.of("a", "b", "c"), all.stream().map(a -> a.getMetadata().getName()).toList(),
+                    "one snapshot, nothing twice");
+            assertEquals(4, api.targets.size(), "first page, expired second page, first page again, second page");
         }
     }
 

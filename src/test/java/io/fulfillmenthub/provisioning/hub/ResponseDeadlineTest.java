@@ -42,6 +42,20 @@ class ResponseDeadlineTest {
     }
 
     @Test
+    void noHeadersWithinTheRequestTimeoutFailsTheCall() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        try (FakeApiServer api = new FakeApiServer(t -> n.incrementAndGet() == 1 ? null : FakeApiServer.Answer.full(ONE_AGENT));
+                KubernetesClient client = api.client(1_000)) {
+            long t0 = System.nanoTime();
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(RuntimeException.class,
+                    () -> client.genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory").list()));
+            assertTrue((System.nanoTime() - t0) / 1_000_000 >= 900);
+            assertEquals(1, client.genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory").list()
+                    .getItems().size());
+        }
+    }
+
+    @Test
     void answersThatFinishInTimeAreUntouched() throws Exception {
         try (FakeApiServer api = new FakeApiServer(t -> FakeApiServer.Answer.full(ONE_AGENT));
                 KubernetesClient client = api.client(1_000)) {

@@ -50,22 +50,15 @@ public class EventRetention {
 
     /** Deletes events that occurred before {@code cutoff} and that no consumer needs, {@code batch} per transaction. */
     public int prune(Instant cutoff, int batch) {
-        int total = 0;
-        while (true) {
-            int n = db.tx(c -> {
-                long bound = bound(c, cutoff);
-                List<Long> seqs = Db.list(c, "select seq from events where seq <= ? order by seq fetch first " + batch
-                        + " rows only", rs -> rs.getLong(1), bound);
-                if (seqs.isEmpty()) {
-                    return 0;
-                }
-                return Db.update(c, "delete from events where seq >= ? and seq <= ?", seqs.get(0), seqs.get(seqs.size() - 1));
-            });
-            total += n;
-            if (n < batch) {
-                return total;
+        return db.inBatches(batch, c -> {
+            long bound = bound(c, cutoff);
+            List<Long> seqs = Db.list(c, "select seq from events where seq <= ? order by seq fetch first " + batch
+                    + " rows only", rs -> rs.getLong(1), bound);
+            if (seqs.isEmpty()) {
+                return 0;
             }
-        }
+            return Db.update(c, "delete from events where seq >= ? and seq <= ?", seqs.get(0), seqs.get(seqs.size() - 1));
+        });
     }
 
     /** The highest sequence number that may go: old enough, and behind every consumer. */

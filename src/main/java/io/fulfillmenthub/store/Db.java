@@ -98,6 +98,21 @@ public class Db {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction after another while it reports a full batch ({@code batch} rows done), so a
+     * large clean-up never holds one long transaction. Returns the rows done in all.
+     */
+    public int inBatches(int batch, SqlWork<Integer> work) {
+        int total = 0;
+        while (true) {
+            int n = tx(work);
+            total += n;
+            if (n < batch) {
+                return total;
+            }
+        }
+    }
+
     /** Read-only work on a connection in auto-commit mode. */
     public <T> T read(SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {

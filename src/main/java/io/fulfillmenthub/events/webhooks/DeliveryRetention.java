@@ -41,23 +41,16 @@ public class DeliveryRetention {
 
     /** Deletes deliveries finished before {@code cutoff}, with their attempts, {@code batch} per transaction. */
     public int prune(Instant cutoff, int batch) {
-        int total = 0;
-        while (true) {
-            int n = db.tx(c -> {
-                List<Long> ids = Db.list(c, "select id from webhook_deliveries where state <> ? and completed_at < ?"
-                        + " order by id fetch first " + batch + " rows only", rs -> rs.getLong(1), Deliveries.PENDING, cutoff);
-                if (ids.isEmpty()) {
-                    return 0;
-                }
-                String in = Deliveries.placeholders(ids.size());
-                Db.update(c, "delete from webhook_attempts where delivery_id in (" + in + ")", ids.toArray());
-                Db.update(c, "delete from webhook_deliveries where id in (" + in + ")", ids.toArray());
-                return ids.size();
-            });
-            total += n;
-            if (n < batch) {
-                return total;
+        return db.inBatches(batch, c -> {
+            List<Long> ids = Db.list(c, "select id from webhook_deliveries where state <> ? and completed_at < ?"
+                    + " order by id fetch first " + batch + " rows only", rs -> rs.getLong(1), Deliveries.PENDING, cutoff);
+            if (ids.isEmpty()) {
+                return 0;
             }
-        }
+            String in = Deliveries.placeholders(ids.size());
+            Db.update(c, "delete from webhook_attempts where delivery_id in (" + in + ")", ids.toArray());
+            Db.update(c, "delete from webhook_deliveries where id in (" + in + ")", ids.toArray());
+            return ids.size();
+        });
     }
 }

@@ -50,7 +50,7 @@ class EventRetentionTest {
         long third = event(old);
         long recent = event(Instant.now().minus(Duration.ofDays(1)));
         // the relays pass them (they run in this hub)
-        await().atMost(Duration.ofSeconds(30)).until(() -> cursor("relay_cursors", "cursor_value", "webhooks") >= recent
+        await().atMost(Duration.ofSeconds(60)).until(() -> cursor("relay_cursors", "cursor_value", "webhooks") >= recent
                 && cursor("flow_cursors", "cursor_position", "notifications") >= recent);
         String sub = "r-" + UUID.randomUUID();
         db.tx(c -> Db.update(c, "insert into webhook_deliveries (subscription_id, event_seq, event_id, event_type, subject,"

@@ -1,12 +1,16 @@
 package io.fulfillmenthub.alerts;
 
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.fulfillmenthub.alerts.normalize.NormalizedAlert;
@@ -86,16 +90,72 @@ public class AlertInbox {
 
     private Recorded recordOnce(List<NormalizedAlert> alerts) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Recorded r = db.tx(c -> {
+        Recorded r;
+        try {
+            r = db.tx(c -> recordBatch(c, alerts, now));
+        } catch (StoreException e) {
+            if (!Db.isUniqueViolation(e)) {
+                throw e;
+            }
+            // a concurrent copy of one of these alerts committed between the look-up and the insert: one by one
+            r = recordOneByOne(alerts, now);
+        }
+        if (r.recorded() > 0) {
+            count(alerts.get(0).source().id(), "recorded", r.recorded());
+        }
+        if (r.duplicates() > 0) {
+            count(alerts.get(0).source().id(), "duplicate", r.duplicates());
+        }
+        return r;
+    }
+
+    /** The triple the inbox is unique on. */
+    private record Instance(String key, String status, Instant at) {
+    }
+
+    /**
+     * The common case in a few statements whatever the number of alerts: one look-up of the instances already
+     * recorded, one batch of inserts, one batch for the work items. A unique violation (a concurrent copy) aborts it.
+     */
+    private Recorded recordBatch(Connection c, List<NormalizedAlert> alerts, Instant now) throws SQLException {
+        Map<Instance, NormalizedAlert> fresh = new LinkedHashMap<>();
+        for (NormalizedAlert a : alerts) {
+            fresh.putIfAbsent(new Instance(storedKey(a.dedupeKey()), a.status().name(), instant(a)), a);
+        }
+        Object[] keys = fresh.keySet().stream().map(Instance::key).distinct().toArray();
+        Object[] ats = fresh.keySet().stream().map(Instance::at).distinct().toArray();
+        Object[] args = new Object[keys.length + ats.length];
+        System.arraycopy(keys, 0, args, 0, keys.length);
+        System.arraycopy(ats, 0, args, keys.length, ats.length);
+        for (Instance known : Db.list(c, "select dedupe_key, alert_status, instance_at from alert_inbox where dedupe_key in ("
+                + Db.placeholders(keys.length) + ") and instance_at in (" + Db.placeholders(ats.length) + ")",
+                rs -> new Instance(rs.getString(1), rs.getString(2), Db.instant(rs, "instance_at")), args)) {
+            fresh.remove(known);
+        }
+        List<Object[]> rows = new ArrayList<>(fresh.size());
+        for (Map.Entry<Instance, NormalizedAlert> e : fresh.entrySet()) {
+            NormalizedAlert a = e.getValue();
+            rows.add(new Object[] { a.source().id(), e.getKey().key(), e.getKey().status(), e.getKey().at(), Json.write(a), now });
+        }
+        if (!rows.isEmpty()) {
+            Db.batch(c, INSERT, rows);
+            WorkQueue.enqueueAll(c, WORK_KIND, fresh.keySet().stream().map(Instance::key).toList(), now);
+        }
+        return new Recorded(alerts.size(), fresh.size(), alerts.size() - fresh.size());
+    }
+
+    private static final String INSERT = "insert into alert_inbox (source, dedupe_key, alert_status, instance_at, alert,"
+            + " received_at) values (?, ?, ?, ?, ?, ?)";
+
+    private Recorded recordOneByOne(List<NormalizedAlert> alerts, Instant now) {
+        return db.tx(c -> {
             int recorded = 0;
             int duplicates = 0;
             for (NormalizedAlert a : alerts) {
                 String key = storedKey(a.dedupeKey());
                 Savepoint sp = c.setSavepoint();
                 try {
-                    Db.update(c, "insert into alert_inbox (source, dedupe_key, alert_status, instance_at, alert, received_at)"
-                            + " values (?, ?, ?, ?, ?, ?)", a.source().id(), key, a.status().name(), instant(a),
-                            Json.write(a), now);
+                    Db.update(c, INSERT, a.source().id(), key, a.status().name(), instant(a), Json.write(a), now);
                     c.releaseSavepoint(sp);
                     WorkQueue.enqueue(c, WORK_KIND, key, now);
                     recorded++;
@@ -109,13 +169,6 @@ public class AlertInbox {
             }
             return new Recorded(alerts.size(), recorded, duplicates);
         });
-        if (r.recorded() > 0) {
-            count(alerts.get(0).source().id(), "recorded", r.recorded());
-        }
-        if (r.duplicates() > 0) {
-            count(alerts.get(0).source().id(), "duplicate", r.duplicates());
-        }
-        return r;
     }
 
     static boolean transientConflict(Throwable e) {

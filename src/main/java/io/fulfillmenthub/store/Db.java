@@ -139,6 +139,29 @@ public class Db {
         return ps;
     }
 
+    /** {@code ?, ?, ?} for an {@code in (...)} list of {@code n} values. */
+    public static String placeholders(int n) {
+        StringBuilder sb = new StringBuilder(n * 3);
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "?" : ", ?");
+        }
+        return sb.toString();
+    }
+
+    /** One statement, many rows of arguments, sent as one JDBC batch; the update count of each row. */
+    public static int[] batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return new int[0];
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Object[] row : rows) {
+                bind(ps, row);
+                ps.addBatch();
+            }
+            return ps.executeBatch();
+        }
+    }
+
     public static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -192,8 +215,13 @@ public class Db {
     /** True for a unique-key violation (SQLState 23505 on both H2 and PostgreSQL). */
     public static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
-                return true;
+            if (t instanceof SQLException s) {
+                // a batch reports the failing row's error as its next exception
+                for (SQLException n = s; n != null; n = n.getNextException()) {
+                    if ("23505".equals(n.getSQLState())) {
+                        return true;
+                    }
+                }
             }
         }
         return false;

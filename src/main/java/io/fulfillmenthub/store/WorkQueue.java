@@ -6,6 +6,8 @@ import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,14 +36,57 @@ public class WorkQueue {
         }
     }
 
+    /**
+     * {@link #enqueue} for many keys at once: one batch of updates for the keys already queued, one batch of inserts
+     * for the others (per key again only when a concurrent transaction queued one of them meanwhile).
+     */
+    public static void enqueueAll(Connection c, String kind, Collection<String> keys, Instant due) throws SQLException {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+        List<Object[]> rows = new ArrayList<>(distinct.size());
+        for (String key : distinct) {
+            rows.add(new Object[] { due, kind, key });
+        }
+        int[] bumped = Db.batch(c, BUMP, rows);
+        List<Object[]> missing = new ArrayList<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            if (bumped[i] == 0) {
+                missing.add(new Object[] { kind, distinct.get(i), due });
+            } else if (bumped[i] < 0) {
+                upsert(c, kind, distinct.get(i), due); // the driver did not say: the careful way
+            }
+        }
+        if (!missing.isEmpty()) {
+            Savepoint sp = c.setSavepoint();
+            try {
+                Db.batch(c, INSERT, missing);
+                c.releaseSavepoint(sp);
+            } catch (SQLException e) {
+                if (!Db.isUniqueViolation(e)) {
+                    throw e;
+                }
+                c.rollback(sp);
+                for (Object[] m : missing) {
+                    upsert(c, kind, (String) m[1], due);
+                }
+            }
+        }
+        if (!due.isAfter(Instant.now())) {
+            Wakeups.signal(kind);
+        }
+    }
+
+    private static final String BUMP = "update work_items set due_at = least(due_at, ?), generation = generation + 1"
+            + " where kind = ? and item_key = ?";
+    private static final String INSERT = "insert into work_items (kind, item_key, due_at, attempts, generation)"
+            + " values (?, ?, ?, 0, 0)";
+
     private static void upsert(Connection c, String kind, String key, Instant due) throws SQLException {
         if (bump(c, kind, key, due) > 0) {
             return;
         }
         Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
         try {
-            Db.update(c, "insert into work_items (kind, item_key, due_at, attempts, generation) values (?, ?, ?, 0, 0)",
-                    kind, key, due);
+            Db.update(c, INSERT, kind, key, due);
             if (sp != null) {
                 // released at once: thousands of open savepoints in one transaction overflow PostgreSQL's
                 // subtransaction cache and slow every reader of the table
@@ -60,8 +105,7 @@ public class WorkQueue {
 
     /** An item already queued: an earlier due time wins, and the generation tells its worker it changed meanwhile. */
     private static int bump(Connection c, String kind, String key, Instant due) throws SQLException {
-        return Db.update(c, "update work_items set due_at = least(due_at, ?), generation = generation + 1"
-                + " where kind = ? and item_key = ?", due, kind, key);
+        return Db.update(c, BUMP, due, kind, key);
     }
 
     /**

@@ -56,4 +56,31 @@ class StoreTest {
                 rs -> Db.instant(rs, "due_at"), kind));
         assertEquals(later.getEpochSecond(), dueA.getEpochSecond());
     }
+
+    @Test
+    void enqueueingManyAtOnceQueuesEachKeyOnceWithTheEarlierDueTimeAndBumpsTheQueuedOnes() {
+        String kind = "batch-" + System.nanoTime();
+        java.time.Instant later = java.time.Instant.now().plusSeconds(3600);
+        java.time.Instant sooner = java.time.Instant.now().plusSeconds(60);
+        db.tx(c -> {
+            WorkQueue.enqueue(c, kind, "a", later);
+            return null;
+        });
+        long generationA = db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = 'a'",
+                rs -> rs.getLong(1), kind));
+        db.tx(c -> {
+            WorkQueue.enqueueAll(c, kind, java.util.List.of("a", "b", "b", "c"), sooner);
+            return null;
+        });
+        assertEquals(java.util.List.of("a", "b", "c"), db.read(c -> Db.list(c,
+                "select item_key from work_items where kind = ? order by item_key", rs -> rs.getString(1), kind)));
+        for (String k : java.util.List.of("a", "b", "c")) {
+            java.time.Instant due = db.read(c -> Db.one(c, "select due_at from work_items where kind = ? and item_key = ?",
+                    rs -> Db.instant(rs, "due_at"), kind, k));
+            assertEquals(sooner.getEpochSecond(), due.getEpochSecond(), k);
+        }
+        long bumped = db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = 'a'",
+                rs -> rs.getLong(1), kind));
+        assertEquals(generationA + 1, bumped, "the worker of a queued item learns it changed");
+    }
 }

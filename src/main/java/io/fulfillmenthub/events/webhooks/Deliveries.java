@@ -129,16 +129,16 @@ public final class Deliveries {
         List<Object> lease1 = new ArrayList<>(List.of(owner, now.plus(lease)));
         chosen.forEach(r -> lease1.add(r.id()));
         Db.update(c, "update webhook_deliveries set lease_owner = ?, lease_until = ? where id in ("
-                + placeholders(chosen.size()) + ")", lease1.toArray());
+                + Db.placeholders(chosen.size()) + ")", lease1.toArray());
         Map<String, Subscription> subs = new HashMap<>();
         for (Subscription s : Db.list(c, "select " + Subscription.COLUMNS + " from event_subscriptions where id in ("
-                + placeholders(taken.size()) + ")", Subscription::map, taken.keySet().toArray())) {
+                + Db.placeholders(taken.size()) + ")", Subscription::map, taken.keySet().toArray())) {
             subs.put(s.id(), s);
         }
         Map<Long, StoredEvent> events = new HashMap<>();
         Object[] seqs = chosen.stream().map(Row::seq).distinct().toArray();
         for (StoredEvent e : Db.list(c, "select " + StoredEvent.COLUMNS + " from events where seq in ("
-                + placeholders(seqs.length) + ")", StoredEvent::map, seqs)) {
+                + Db.placeholders(seqs.length) + ")", StoredEvent::map, seqs)) {
             events.put(e.seq(), e);
         }
         List<Job> jobs = new ArrayList<>(chosen.size());
@@ -148,13 +148,6 @@ public final class Deliveries {
         return new Claimed(jobs, limited);
     }
 
-    static String placeholders(int n) {
-        StringBuilder sb = new StringBuilder(n * 3);
-        for (int i = 0; i < n; i++) {
-            sb.append(i == 0 ? "?" : ", ?");
-        }
-        return sb.toString();
-    }
 
     /** The result of one HTTP attempt. */
     public record Outcome(Integer status, String error, Duration retryAfter, long durationMs) {

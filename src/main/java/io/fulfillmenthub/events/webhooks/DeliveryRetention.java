@@ -47,7 +47,7 @@ public class DeliveryRetention {
             if (ids.isEmpty()) {
                 return 0;
             }
-            String in = Deliveries.placeholders(ids.size());
+            String in = Db.placeholders(ids.size());
             Db.update(c, "delete from webhook_attempts where delivery_id in (" + in + ")", ids.toArray());
             Db.update(c, "delete from webhook_deliveries where id in (" + in + ")", ids.toArray());
             return ids.size();

@@ -352,9 +352,12 @@ public class Provisioner {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof KubernetesClientException k) {
                 if (k.getCode() > 0) {
+                    // the API server's own words, e.g. "the server could not find the requested resource" for a kind
+                    // it does not serve; they name objects, never credentials
                     String reason = k.getStatus() == null ? null : k.getStatus().getReason();
+                    String message = k.getStatus() == null ? null : k.getStatus().getMessage();
                     return "HTTP " + k.getCode() + (reason == null ? "" : " " + reason)
-                            + (k.getCode() == HttpURLConnection.HTTP_NOT_FOUND ? ": is the kind served there?" : "");
+                            + (message == null ? "" : ": " + (message.length() > 200 ? message.substring(0, 200) : message));
                 }
                 Throwable cause = k.getCause() == null ? k : k.getCause();
                 return cause.getClass().getSimpleName();

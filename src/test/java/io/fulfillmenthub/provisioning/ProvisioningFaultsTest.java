@@ -137,7 +137,8 @@ class ProvisioningFaultsTest {
             }
             return false;
         });
-        assertTrue(((String) seen.get().get("message")).contains("HTTP " + code), seen.get().toString());
+        String message = (String) seen.get().get("message");
+        assertTrue(message.contains("HTTP " + code + " " + reason) && message.contains("injected by the test"), message);
         assertEquals("PROGRESSING", cluster(id).getString("status.state"), "a hub error is retried, not a failure");
 
         awaitState(id, "READY");

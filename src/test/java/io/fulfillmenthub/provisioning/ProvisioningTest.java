@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fulfillmenthub.embedded.EmbeddedMode;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
 import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.testsupport.CrdSchemas;
 import io.fulfillmenthub.testsupport.Threads;
 import io.fulfillmenthub.testsupport.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -291,6 +292,18 @@ class ProvisioningTest {
         assertEquals("READY", cluster(id).getString("status.state"));
         assertTrue(db.read(c -> Db.count(c, "select count(*) from events where subject = ? and type = ?", victim,
                 "io.fulfillmenthub.host.offline")) > 0);
+        // what the hub wrote on the way, as a real hub's API server would check it: the Agents it reserved and took
+        // out of service, the HostedCluster and the NodePool
+        CrdSchemas.ifPresent().ifPresent(crds -> {
+            var agents = k8s().genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory");
+            crds.assertValid(agents.withName(victim).get());
+            agentsOf(id).forEach(crds::assertValid);
+            String name = cluster(id).getString("metadata.name");
+            crds.assertValid(k8s().genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inNamespace("fh-" + id)
+                    .withName(name).get());
+            crds.assertValid(k8s().genericKubernetesResources(HubLabels.NODE_POOLS).inNamespace("fh-" + id)
+                    .withName(name + "-workers").get());
+        });
         // back in service
         given().header("Authorization", Tokens.bearer("sre")).contentType(ContentType.JSON)
                 .body("{\"spec\":{\"state\":\"AVAILABLE\"}}").patch("/api/admin/v1/hosts/" + victim)

@@ -34,8 +34,17 @@ public final class CrdSchemas {
     private CrdSchemas() {
     }
 
+    private static Path dir() {
+        return Path.of(System.getProperty("hub.crds.dir", "../shared/crds"));
+    }
+
+    /** The schemas, or empty when this checkout has no {@code ../shared/crds} (the checks are then left out). */
+    public static java.util.Optional<CrdSchemas> ifPresent() {
+        return Files.isDirectory(dir()) ? java.util.Optional.of(load()) : java.util.Optional.empty();
+    }
+
     public static CrdSchemas load() {
-        Path dir = Path.of(System.getProperty("hub.crds.dir", "../shared/crds"));
+        Path dir = dir();
         Assumptions.assumeTrue(Files.isDirectory(dir), "CRD schemas not found at " + dir.toAbsolutePath());
         CrdSchemas s = new CrdSchemas();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4);

@@ -24,6 +24,11 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fulfillmenthub.provisioning.hub.HubClientFactory;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
 
@@ -57,10 +62,11 @@ public final class LocalHub implements AutoCloseable {
     /** Starts the server on loopback ({@code port} 0 = any free port) and registers the CRDs. */
     public static LocalHub start(int port) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        Set<String> discovery = ConcurrentHashMap.newKeySet();
         // CRUD dispatcher behind the few fixed answers (discovery); plain HTTP on loopback
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
-        serveDiscovery(server);
+                new Dispatcher(expectations, discovery), false);
+        serveDiscovery(server, discovery);
         server.init(InetAddress.getLoopbackAddress(), port);
         KubernetesClient client = HubClientFactory.build(
                 clientConfig("http://" + server.getHostName() + ":" + server.getPort() + "/").build());
@@ -154,8 +160,34 @@ public final class LocalHub implements AutoCloseable {
                 .build();
     }
 
-    /** /api, /api/v1, /apis and /apis/group/version as kubectl reads them. */
-    private static void serveDiscovery(KubernetesMockServer server) {
+    /**
+     * The mixed dispatcher (fixed answers first, then the CRUD store), except that a discovery document is answered
+     * whatever the query: kubectl asks for {@code /api?timeout=32s}, and a fixed answer matches its path exactly, so
+     * without this the CRUD store would answer a discovery request with a list of CRDs.
+     */
+    static final class Dispatcher extends KubernetesMixedDispatcher {
+        private final Set<String> discoveryPaths;
+
+        Dispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, Set<String> discoveryPaths) {
+            super(expectations);
+            this.discoveryPaths = discoveryPaths;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String path = request.getPath();
+            int q = path == null ? -1 : path.indexOf('?');
+            if (q > 0 && request.method() == HttpMethod.GET && discoveryPaths.contains(path.substring(0, q))) {
+                request = new RecordedRequest(request.getHttpVersion(), request.method(), path.substring(0, q),
+                        request.getHeaders(), request.getBody());
+            }
+            return super.dispatch(request);
+        }
+    }
+
+    /** /api, /api/v1, /apis and /apis/group/version as kubectl reads them; their paths are added to {@code paths}. */
+    private static void serveDiscovery(KubernetesMockServer server, Set<String> paths) {
+        paths.addAll(List.of("/api", "/api/v1", "/apis", "/apis/coordination.k8s.io/v1", "/apis/apiextensions.k8s.io/v1"));
         server.expect().get().withPath("/api").andReturn(200, Map.of("kind", "APIVersions", "versions", List.of("v1"),
                 "serverAddressByClientCIDRs", List.of(Map.of("clientCIDR", "0.0.0.0/0", "serverAddress", "127.0.0.1"))))
                 .always();
@@ -182,6 +214,7 @@ public final class LocalHub implements AutoCloseable {
                 resources.add(Map.of("name", k.ctx().getPlural() + "/status", "singularName", "", "namespaced",
                         k.ctx().isNamespaceScoped(), "kind", k.ctx().getKind(), "verbs", List.of("get", "patch", "update")));
             }
+            paths.add("/apis/" + e.getKey());
             server.expect().get().withPath("/apis/" + e.getKey()).andReturn(200,
                     Map.of("kind", "APIResourceList", "apiVersion", "v1", "groupVersion", e.getKey(), "resources", resources))
                     .always();

@@ -133,7 +133,11 @@ public class AlertInbox {
             fresh.remove(known);
         }
         List<Object[]> rows = new ArrayList<>(fresh.size());
-        for (Map.Entry<Instance, NormalizedAlert> e : fresh.entrySet()) {
+        // in key order, as the work items: concurrent webhooks sharing keys wait for each other, never deadlock
+        List<Map.Entry<Instance, NormalizedAlert>> ordered = new ArrayList<>(fresh.entrySet());
+        ordered.sort(Map.Entry.comparingByKey(java.util.Comparator.comparing(Instance::key)
+                .thenComparing(Instance::status).thenComparing(Instance::at)));
+        for (Map.Entry<Instance, NormalizedAlert> e : ordered) {
             NormalizedAlert a = e.getValue();
             rows.add(new Object[] { a.source().id(), e.getKey().key(), e.getKey().status(), e.getKey().at(), Json.write(a), now });
         }

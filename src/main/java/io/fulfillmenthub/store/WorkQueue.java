@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.TreeSet;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +41,8 @@ public class WorkQueue {
      * for the others (per key again only when a concurrent transaction queued one of them meanwhile).
      */
     public static void enqueueAll(Connection c, String kind, Collection<String> keys, Instant due) throws SQLException {
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+        // in key order: two transactions queueing overlapping keys lock their rows in the same order, never crosswise
+        List<String> distinct = new ArrayList<>(new TreeSet<>(keys));
         List<Object[]> rows = new ArrayList<>(distinct.size());
         for (String key : distinct) {
             rows.add(new Object[] { due, kind, key });

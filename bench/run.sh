@@ -4,7 +4,8 @@
 #
 #   bench/run.sh [--duration 20s] [--warmup 5s] [--scenarios S1,S2,S3,S4,S5,S6]
 #
-# Environment (all optional): BENCH_HUB_JAVA_OPTS (JVM options of the hub; {dir} = the scenario's folder),
+# The hub is started as the README starts it (./hub: its JVM options and AppCDS archive; HUB_JAVA_OPTS replaces them).
+# Environment (all optional): BENCH_HUB_JAVA_OPTS (JVM options added to ./hub's; {dir} = the scenario's folder),
 # BENCH_CONCURRENCY (32), BENCH_FINDMAX_P99_MS (50), BENCH_FINDMAX_ERROR_PCT (0.5), BENCH_S3_RATE (2),
 # BENCH_S5_EVENT_RATE (100), BENCH_S6_CLUSTERS (10000), BENCH_S6_HOSTS (100000), BENCH_S6_RATE (20),
 # BENCH_S2_EVENT_TYPE (order.paid; order.renewed isolates the edge from the order pipeline), BENCH_SKIP_BUILD=1, BENCH_SKIP_PG=1 (PostgreSQL already up with role/database hub_bench), BENCH_PG_* (host, port,
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 for a in "$@"; do
   case "$a" in
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   esac
 done
 

@@ -1,8 +1,10 @@
 package io.fulfillmenthub.embedded;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -28,6 +30,9 @@ public final class DemoInventory {
         }
         var agents = client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(namespace);
         var bmhs = client.genericKubernetesResources(HubLabels.BARE_METAL_HOSTS).inNamespace(namespace);
+        // what is there already: one list per kind, not one read per host
+        Set<String> presentBmhs = names(bmhs.list().getItems());
+        Set<String> presentAgents = names(agents.list().getItems());
         int classIndex = 0;
         int total = 0;
         for (Map.Entry<String, Integer> e : hostsPerClass.entrySet()) {
@@ -36,20 +41,28 @@ public final class DemoInventory {
                 String name = String.format("%s-%02d", e.getKey(), i);
                 String bmc = String.format("redfish-virtualmedia://10.10.%d.%d/redfish/v1/Systems/1", classIndex, i);
                 String mac = String.format("52:54:00:%02x:%02x:%02x", classIndex, i / 256, i % 256);
-                if (bmhs.withName(name).get() == null) {
+                if (!presentBmhs.contains(name)) {
                     client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
                             .withName(name + "-bmc-secret").endMetadata()
                             .addToStringData("username", "admin").addToStringData("password", "embedded").build())
                             .createOr(op -> op.update());
                     createWithStatus(bmhs, bareMetalHost(namespace, name, e.getKey(), bmc, mac));
                 }
-                if (agents.withName(name).get() == null) {
+                if (!presentAgents.contains(name)) {
                     createWithStatus(agents, agent(namespace, name, e.getKey(), bmc, mac, i));
                 }
                 total++;
             }
         }
         return total;
+    }
+
+    private static Set<String> names(List<GenericKubernetesResource> items) {
+        Set<String> out = new HashSet<>();
+        for (GenericKubernetesResource r : items) {
+            out.add(r.getMetadata().getName());
+        }
+        return out;
     }
 
     /** As on a real API server, status is its own subresource: create the object, then write its status. */

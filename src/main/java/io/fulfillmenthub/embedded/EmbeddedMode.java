@@ -39,6 +39,7 @@ public class EmbeddedMode {
     private HyperShiftSimulator simulator;
     private KubernetesClient simulatorClient;
     private KubernetesClient hubClient;
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
     public synchronized KubernetesClient start() {
         hub = LocalHub.start(port);
@@ -49,6 +50,7 @@ public class EmbeddedMode {
         LOG.infof("Embedded management hub at %s with %d demo hosts (%s); kubectl --kubeconfig %s get hostedclusters -A",
                 hub.url(), hosts, inventory, kubeconfig.toAbsolutePath());
         hubClient = hub.newClient();
+        started.countDown();
         return hubClient;
     }
 
@@ -57,7 +59,13 @@ public class EmbeddedMode {
         return hub;
     }
 
+    /** The simulator; waits while the embedded hub is still starting (it starts beside the application's start-up). */
     public HyperShiftSimulator simulator() {
+        try {
+            started.await(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return simulator;
     }
 

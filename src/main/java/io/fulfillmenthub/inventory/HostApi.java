@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.fulfillmenthub.http.Api;
 import io.fulfillmenthub.http.Page;
 import io.fulfillmenthub.http.ProblemException;
+import io.fulfillmenthub.provisioning.ManagementHub;
 import io.fulfillmenthub.security.Auth;
 import io.fulfillmenthub.security.Caller;
 import io.fulfillmenthub.security.Role;
@@ -27,9 +28,12 @@ public class HostApi {
     Inventory inventory;
     @Inject
     OpenAlerts openAlerts;
+    @Inject
+    ManagementHub hub;
 
     public void list(Exchange ex) {
         auth.require(ex, Role.SRE, Role.SERVER_ADMIN, Role.NETWORK_ADMIN);
+        hub.awaitInventorySynced(); // just after start: the hosts table is filled from the hub once first
         Page page = Api.page(ex);
         String state = Api.query(ex, "state");
         if (state != null && !state.isBlank()) {
@@ -51,6 +55,7 @@ public class HostApi {
     public void get(Exchange ex) {
         auth.require(ex, Role.SRE, Role.SERVER_ADMIN, Role.NETWORK_ADMIN);
         String id = Api.header(ex, "id");
+        hub.awaitInventorySynced();
         Host h = store.get(id);
         if (h == null) {
             throw ProblemException.notFound("host", id);

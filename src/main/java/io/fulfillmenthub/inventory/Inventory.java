@@ -53,6 +53,7 @@ public class Inventory {
 
     /** A host by Agent name, hostname, instance label or BMC address; null when unknown. */
     public Host resolve(String hint, String bmcAddress) {
+        hub.awaitInventorySynced(); // just after start: the hosts table is filled from the hub once first
         Host h = store.findByHint(hint);
         if (h == null && bmcAddress != null) {
             h = store.findByHint(bmcAddress);
@@ -61,6 +62,7 @@ public class Inventory {
     }
 
     public Host get(String id) {
+        hub.awaitInventorySynced();
         return store.get(id);
     }
 
@@ -73,6 +75,7 @@ public class Inventory {
         if (target == HostState.RESERVED) {
             throw ProblemException.invalid("spec.state", "state must be AVAILABLE, OFFLINE or MAINTENANCE");
         }
+        hub.awaitInventorySynced(); // the first sync must not write back what this change replaces
         GenericKubernetesResource agent = hub.client().genericKubernetesResources(HubLabels.AGENTS)
                 .inNamespace(settings.inventoryNamespace()).withName(id).get();
         if (agent == null) {

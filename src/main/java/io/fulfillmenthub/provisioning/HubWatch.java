@@ -42,24 +42,44 @@ public class HubWatch {
     @Inject
     Db db;
 
-    private List<SharedIndexInformer<GenericKubernetesResource>> informers = List.of();
+    private volatile List<SharedIndexInformer<GenericKubernetesResource>> informers = List.of();
+    private volatile boolean stopping;
 
+    /**
+     * The first inventory sync and the watches, on a thread of their own: they wait for the management hub (the
+     * embedded one starts beside the application), and the HTTP server need not wait for them. Reads of the hosts
+     * table wait for that first sync ({@link ManagementHub#awaitInventorySynced()}); readiness reports it.
+     */
     void start(@Observes @Priority(30) StartupEvent ev) {
+        Thread t = new Thread(this::connect, "hub-watch-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    void connect() {
         try {
             inventory.resync();
         } catch (RuntimeException e) {
             LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", e.getMessage());
+        } finally {
+            hub.markInventorySynced();
         }
         try {
             var client = hub.client();
             // started without waiting for their first list: the periodic resync covers the time until they run
-            informers = List.of(
+            List<SharedIndexInformer<GenericKubernetesResource>> started = List.of(
                     start(client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inAnyNamespace()
                             .withLabel(HubLabels.CLUSTER).runnableInformer(0), clusterTrigger()),
                     start(client.genericKubernetesResources(HubLabels.NODE_POOLS).inAnyNamespace()
                             .withLabel(HubLabels.CLUSTER).runnableInformer(0), clusterTrigger()),
                     start(client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(settings.inventoryNamespace())
                             .runnableInformer(0), agentTrigger()));
+            synchronized (this) {
+                informers = started;
+                if (stopping) {
+                    started.forEach(SharedIndexInformer::stop);
+                }
+            }
         } catch (RuntimeException e) {
             LOG.warnf("Watches not started (%s): the periodic resync keeps clusters moving", e.getMessage());
         }
@@ -73,7 +93,10 @@ public class HubWatch {
     }
 
     void stop(@Observes ShutdownEvent ev) {
-        informers.forEach(SharedIndexInformer::stop);
+        synchronized (this) {
+            stopping = true;
+            informers.forEach(SharedIndexInformer::stop);
+        }
     }
 
     private ResourceEventHandler<GenericKubernetesResource> clusterTrigger() {

@@ -1,21 +1,34 @@
 package io.fulfillmenthub.provisioning;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fulfillmenthub.embedded.EmbeddedMode;
 import io.fulfillmenthub.provisioning.hub.HubClientFactory;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
-import jakarta.annotation.PostConstruct;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * The connection to the management cluster's Kubernetes API. Production: a kubeconfig ({@code HUB_KUBECONFIG}), a URL
  * and token, or the in-cluster service account. With none of them, the embedded mode starts a local API server (with
  * its simulator of the HyperShift and agent controllers) and the very same client code talks to it.
+ * <p>
+ * The embedded server (its CRDs and demo inventory) is started on a thread of its own as the application starts, so
+ * the HTTP server does not wait for it: {@link #client()} waits until it is there, and the readiness check
+ * ({@code /q/health/ready}) says DOWN until it is there and the hosts table was synced from it once
+ * ({@link #inventorySynced()}).
  */
 @ApplicationScoped
 public class ManagementHub {
@@ -25,31 +38,122 @@ public class ManagementHub {
     @Inject
     EmbeddedMode embedded;
 
-    private KubernetesClient client;
-    private boolean local;
+    /** How long a caller waits for the management hub while it is still starting. */
+    @ConfigProperty(name = "hub.provisioning.start-wait", defaultValue = "PT2M")
+    Duration startWait;
 
-    @PostConstruct
-    void connect() {
+    private final CompletableFuture<KubernetesClient> connected = new CompletableFuture<>();
+    private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+    private volatile KubernetesClient client;
+    private volatile boolean local;
+    private volatile Thread starter;
+
+    /** First of the start-up observers: a real hub's client is built at once, the embedded one is started aside. */
+    void begin(@Observes @Priority(1) StartupEvent ev) {
+        connect();
+    }
+
+    synchronized void connect() {
+        if (client != null || starter != null || connected.isDone()) {
+            return;
+        }
         Optional<KubernetesClient> real = HubClientFactory.fromEnvironment();
         if (real.isPresent()) {
             client = real.get();
+            connected.complete(client);
             LOG.infof("Management hub: %s", client.getMasterUrl());
-        } else {
-            client = embedded.start();
-            local = true;
+            return;
         }
+        local = true;
+        Thread t = new Thread(() -> {
+            try {
+                client = embedded.start();
+                connected.complete(client);
+            } catch (Throwable e) {
+                LOG.error("The embedded management hub did not start; the hub stops", e);
+                connected.completeExceptionally(e);
+                firstSync.completeExceptionally(e);
+                Quarkus.asyncExit(1);
+            }
+        }, "embedded-hub-start");
+        t.setDaemon(true);
+        starter = t;
+        t.start();
     }
 
+    /** The client; while the embedded hub is still starting, waits for it (at most {@code hub.provisioning.start-wait}). */
     public KubernetesClient client() {
-        return client;
+        KubernetesClient c = client;
+        if (c != null) {
+            return c;
+        }
+        connect(); // used before start-up observers ran (a bean touched early): same start, once
+        return await(connected, "the management hub is still starting");
+    }
+
+    /** True once the client can be used without waiting. */
+    public boolean isConnected() {
+        return client != null;
     }
 
     /** True when the hub runs against its own embedded API server. */
     public boolean isLocal() {
+        connect();
         return local;
     }
 
+    /** Called by {@link HubWatch} once its first inventory sync ended (whether it succeeded or not). */
+    public void markInventorySynced() {
+        firstSync.complete(null);
+    }
+
+    /** True once the hosts table was synced from the hub once since start. */
+    public boolean inventorySynced() {
+        return firstSync.isDone() && !firstSync.isCompletedExceptionally();
+    }
+
+    /** Waits until the hosts table was synced from the hub once since start (reads of it must not see it empty). */
+    public void awaitInventorySynced() {
+        if (!firstSync.isDone()) {
+            await(firstSync, "the inventory is still being read from the management hub");
+        }
+    }
+
+    /** Why the hub is not usable (start failed), or null. */
+    public String failure() {
+        if (connected.isCompletedExceptionally()) {
+            try {
+                connected.join();
+            } catch (RuntimeException e) {
+                Throwable c = e.getCause() == null ? e : e.getCause();
+                return String.valueOf(c.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get(startWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " (interrupted)", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " after " + startWait, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the management hub did not start: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     void stop(@Observes ShutdownEvent ev) {
+        Thread t = starter;
+        if (t != null) {
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (client != null) {
             client.close();
         }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import io.fulfillmenthub.store.Json;
 
@@ -56,9 +57,10 @@ public final class EmbeddedIssuer {
                 PublicKey pu = kf.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pub)));
                 return new EmbeddedIssuer(dataDir, new KeyPair(pu, pk));
             }
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
-            KeyPair kp = gen.generateKeyPair();
+            KeyPair kp = takeEarlyKeys();
+            if (kp == null) {
+                kp = generate();
+            }
             writePrivate(priv, kp.getPrivate().getEncoded());
             Files.write(pub, kp.getPublic().getEncoded());
             return new EmbeddedIssuer(dataDir, kp);
@@ -67,6 +69,49 @@ public final class EmbeddedIssuer {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static volatile CompletableFuture<KeyPair> early;
+
+    /**
+     * Starts making a key pair on a thread of its own when {@code dataDir} has none yet, so that the first start of a
+     * hub does not wait for it (a 2048-bit RSA key takes a second or more of CPU while the JVM is cold). Called by
+     * {@link IssuerKeysAhead} as the CDI container starts; {@link #open} takes that pair when it has to create one.
+     */
+    public static void prepareKeys(Path dataDir) {
+        if (Files.exists(dataDir.resolve("auth").resolve("jwt-private.der"))) {
+            return;
+        }
+        early = CompletableFuture.supplyAsync(() -> {
+            try {
+                return generate();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> {
+            Thread t = new Thread(r, "embedded-issuer-keys");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private static KeyPair takeEarlyKeys() {
+        CompletableFuture<KeyPair> f = early;
+        early = null;
+        if (f == null) {
+            return null;
+        }
+        try {
+            return f.join();
+        } catch (RuntimeException e) {
+            return null; // made again on this thread
+        }
+    }
+
+    private static KeyPair generate() throws GeneralSecurityException {
+        KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+        gen.initialize(2048);
+        return gen.generateKeyPair();
     }
 
     private static void writePrivate(Path file, byte[] der) throws IOException {

@@ -103,4 +103,19 @@ class DeployManifestsTest {
         assertEquals("/q/health/ready", container.at("/readinessProbe/httpGet/path").asText());
         assertEquals("/q/health/live", container.at("/livenessProbe/httpGet/path").asText());
     }
+
+    @Test
+    void theContainerStartsTheJvmAsTheReadmeLauncherDoes() throws IOException {
+        JsonNode container = read(BASE.resolve("deployment.yaml")).at("/spec/template/spec/containers/0");
+        String deployed = null;
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals("JAVA_TOOL_OPTIONS")) {
+                deployed = e.path("value").asText();
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("HUB_JAVA_OPTS:-([^}]*)}")
+                .matcher(Files.readString(Path.of("hub")));
+        assertTrue(m.find(), "./hub has default JVM options");
+        assertEquals(m.group(1), deployed, "deploy/base and ./hub start the JVM with the same options");
+    }
 }

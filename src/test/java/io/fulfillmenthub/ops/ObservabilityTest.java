@@ -12,14 +12,18 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
-/** Health says whether the store answers; metrics carry route, business and HTTP status figures. */
+/** Health says whether the store and the management hub answer; metrics carry route, business and HTTP status figures. */
 @QuarkusTest
 class ObservabilityTest {
 
     @Test
-    void readinessChecksTheDatabase() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'database' }.status", equalTo("UP"));
+    void readinessChecksTheDatabaseAndTheManagementHub() {
+        // the management hub starts beside the HTTP server: ready once it is there and the inventory was read once
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'database' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'management-hub' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'management-hub' }.data.embedded", equalTo(true)));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 

@@ -169,6 +169,11 @@ public class Db {
         return t == null ? null : t.toInstant();
     }
 
+    public static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
     public static Timestamp ts(Instant i) {
         return i == null ? null : Timestamp.from(i);
     }

@@ -42,7 +42,8 @@ public class Db {
             "V4__events.sql",
             "V5__alerts.sql",
             "V6__relay.sql",
-            "V7__list_indexes.sql");
+            "V7__list_indexes.sql",
+            "V8__list_counts.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;
@@ -54,7 +55,7 @@ public class Db {
         dataSource = Arc.container().instance(AgroalDataSource.class, new DataSourceLiteral(kind)).get();
         Flyway.configure()
                 .dataSource(dataSource)
-                .resourceProvider(new ListedMigrations(MIGRATIONS))
+                .resourceProvider(new ListedMigrations(MIGRATIONS, isPostgres() ? "pg" : "h2"))
                 .load()
                 .migrate();
         LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");

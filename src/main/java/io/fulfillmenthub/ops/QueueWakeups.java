@@ -12,6 +12,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.apache.camel.Endpoint;
 import org.apache.camel.ProducerTemplate;
 
 /**
@@ -35,7 +36,14 @@ public class QueueWakeups {
 
     void start(@Observes StartupEvent ev) {
         ENDPOINTS.forEach((kind, uri) -> {
-            Consumer<String> l = k -> producer.sendBody(uri, k);
+            // the endpoint is resolved once, on the first wake-up, not from its URI string at every commit
+            Endpoint[] endpoint = new Endpoint[1];
+            Consumer<String> l = k -> {
+                if (endpoint[0] == null) {
+                    endpoint[0] = producer.getCamelContext().getEndpoint(uri);
+                }
+                producer.sendBody(endpoint[0], k);
+            };
             listeners.put(kind, l);
             Wakeups.listen(kind, l);
         });

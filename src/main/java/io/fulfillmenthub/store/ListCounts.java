@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -52,6 +53,32 @@ public class ListCounts {
             fold(table);
         }
         return r[0];
+    }
+
+    /** Per k2 (state) over the whole table, e.g. clusters by state for the metrics. */
+    public java.util.Map<String, Long> byK2(String table) {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        db.read(c -> Db.list(c, "select k2, coalesce(sum(n), 0) from list_counts where tbl = ? group by k2 order by k2",
+                rs -> out.put(rs.getString(1), rs.getLong(2)), table));
+        return out;
+    }
+
+    /** Now and then, also without reads: a table written often and listed rarely keeps few deltas. */
+    @Scheduled(every = "${hub.list-counts.fold-interval:60s}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void foldAll() {
+        for (String table : new String[] {"clusters", "hosts"}) {
+            try {
+                long rows = db.read(c -> Db.count(c, "select count(*) from list_counts where tbl = ?", table));
+                long keys = db.read(c -> Db.count(c, "select count(*) from (select distinct k1, k2 from list_counts"
+                        + " where tbl = ?) k", table));
+                if (rows > keys) {
+                    fold(table);
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("list counts of %s not folded: %s", table, e.toString());
+            }
+        }
     }
 
     /**

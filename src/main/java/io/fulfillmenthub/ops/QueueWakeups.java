@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.camel.Endpoint;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.seda.SedaEndpoint;
 
 /**
  * Hands committed work to the YAML routes at once: each queue kind has a {@code seda:wake-<kind>} endpoint of size one
@@ -41,6 +42,9 @@ public class QueueWakeups {
             Consumer<String> l = k -> {
                 if (endpoint[0] == null) {
                     endpoint[0] = producer.getCamelContext().getEndpoint(uri);
+                }
+                if (endpoint[0] instanceof SedaEndpoint seda && seda.getQueue().remainingCapacity() == 0) {
+                    return; // a pass is already pending: this wake-up would be discarded, skip making its exchange
                 }
                 producer.sendBody(endpoint[0], k);
             };

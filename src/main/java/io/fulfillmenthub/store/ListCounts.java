@@ -20,20 +20,23 @@ public class ListCounts {
 
     private static final Logger LOG = Logger.getLogger(ListCounts.class);
 
-    /** Fold a table's deltas once a total had to add up more than this many rows. */
+    /** Fold a table's deltas once a total had to add up more than this many rows beyond one per key. */
     static final int FOLD_ABOVE = 64;
 
     @Inject
     Db db;
 
     private final AtomicBoolean folding = new AtomicBoolean();
+    /** Folds done by this replica (tests). */
+    final java.util.concurrent.atomic.AtomicLong folds = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * How many rows of {@code table} have k1 = {@code k1} (any when null) and k2 = {@code k2} (any when null), leaving
      * out those whose k2 is {@code exceptK2} (none left out when null).
      */
     public long total(String table, String k1, String k2, String exceptK2) {
-        StringBuilder sql = new StringBuilder("select coalesce(sum(n), 0), count(*) from list_counts where tbl = ?");
+        StringBuilder sql = new StringBuilder("select coalesce(sum(n), 0), count(*), count(distinct k1 || ' ' || k2)"
+                + " from list_counts where tbl = ?");
         List<Object> args = new ArrayList<>();
         args.add(table);
         if (k1 != null) {
@@ -48,8 +51,10 @@ public class ListCounts {
             sql.append(" and k2 <> ?");
             args.add(exceptK2);
         }
-        long[] r = db.read(c -> Db.one(c, sql.toString(), rs -> new long[] {rs.getLong(1), rs.getLong(2)}, args.toArray()));
-        if (r[1] > FOLD_ABOVE) {
+        long[] r = db.read(c -> Db.one(c, sql.toString(), rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)},
+                args.toArray()));
+        if (r[1] - r[2] > FOLD_ABOVE) {
+            // more deltas than keys: fold (a folded table still has one row per key, which is no reason to fold)
             fold(table);
         }
         return r[0];
@@ -105,6 +110,7 @@ public class ListCounts {
                 }
                 return null;
             });
+            folds.incrementAndGet();
         } catch (RuntimeException e) {
             // the deltas are still all there: the totals stay exact, the next total tries again
             LOG.debugf("folding list counts of %s failed: %s", table, e.toString());

@@ -87,6 +87,37 @@ class ListCountsTest {
     }
 
     @Test
+    void aFoldedTableWithManyKeysIsNotFoldedAgainByEveryTotal() {
+        // more keys than FOLD_ABOVE: one row per key after a fold must not count as deltas to fold
+        for (int i = 0; i < ListCounts.FOLD_ABOVE + 10; i++) {
+            Cluster k = new Cluster();
+            k.id = tenant + "-many-" + i;
+            k.metadata.name = "m" + i;
+            k.metadata.tenant = tenant;
+            k.metadata.creationTimestamp = Instant.now();
+            k.spec.template = "ocp-small";
+            k.spec.templateVersion = 1;
+            k.status.state = ClusterState.FAILED;
+            k.status.order = new Cluster.Order("api", null);
+            db.tx(c -> {
+                ClusterStore.insert(c, k);
+                // each in a tenant of its own: many keys
+                Db.update(c, "update clusters set tenant = ? where id = ?", tenant + "-t" + k.id.hashCode(), k.id);
+                return null;
+            });
+        }
+        counts.fold("clusters");
+        long before = counts.folds.get();
+        ClusterStore.Filter all = new ClusterStore.Filter(null, null, null, null, null);
+        for (int i = 0; i < 3; i++) {
+            clusters.count(all);
+        }
+        assertEquals(before, counts.folds.get(), "totals over a folded table fold nothing");
+        db.tx(c -> Db.update(c, "delete from clusters where id like ?", tenant + "-many-%"));
+        assertEventuallyEqual(() -> clusters.countRows(all), () -> clusters.count(all), "all tenants");
+    }
+
+    @Test
     void hostTotalsFollowUpsertsAndPrunes() {
         // synced "in the future": the inventory resync prunes rows it has not seen since it started
         Instant now = Instant.now().plusSeconds(86_400);

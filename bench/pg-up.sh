@@ -8,15 +8,15 @@ fi
 if ! command -v pgbench >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null || true
 fi
-# the server is started without the caller's open files: under `flock /work/bench.lock bench/run.sh` the lock's file
-# descriptor would otherwise be inherited by the PostgreSQL daemon and the lock held for as long as it runs
+# started with no descriptor but stdin/out/err: a server that outlives this script must not keep a lock its caller
+# held (`flock /work/bench.lock bench/run.sh` once left PostgreSQL holding the benchmarks' lock for good)
 (
-  for fd in /proc/"$BASHPID"/fd/*; do
+  for fd in /proc/$BASHPID/fd/*; do
     n=${fd##*/}
-    if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-"; fi
+    if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-" 2>/dev/null || true; fi
   done
-  exec pg_ctlcluster 15 main start
-) 2>/dev/null || true
+  pg_ctlcluster 15 main start 2>/dev/null
+) || true
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 1

@@ -16,6 +16,7 @@ import io.fulfillmenthub.http.ProblemException;
 import io.fulfillmenthub.security.signing.SignatureVerificationException;
 import io.fulfillmenthub.security.signing.StandardWebhooks;
 import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.Wakeups;
 import io.fulfillmenthub.store.WorkQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -99,23 +100,35 @@ public class BillingInbox {
     private void record(Exchange ex, String provider, BillingCommand cmd, byte[] raw) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         boolean duplicate = false;
+        String linkKeys = String.join(" ", links(cmd));
+        String body = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
         try {
-            db.tx(c -> {
-                Long id;
-                try (var ps = c.prepareStatement("insert into billing_events (provider, event_id, event_type, tenant,"
-                        + " received_at, status, link_keys, body) values (?, ?, ?, ?, ?, 'RECEIVED', ?, ?)",
-                        new String[] {"id"})) {
-                    Db.bind(ps, provider, cmd.eventId(), cmd.eventType(), cmd.tenant(), now, String.join(" ", links(cmd)),
-                            new String(raw, java.nio.charset.StandardCharsets.UTF_8));
-                    ps.executeUpdate();
-                    try (var keys = ps.getGeneratedKeys()) {
-                        keys.next();
-                        id = keys.getLong(1);
+            if (db.isPostgres()) {
+                // one statement, one round trip, committed on its own (auto-commit): the event and its queue item
+                // together or neither; the id is fresh, so the item cannot be queued already
+                db.read(c -> Db.update(c, "with e as (insert into billing_events (provider, event_id, event_type, tenant,"
+                        + " received_at, status, link_keys, body) values (?, ?, ?, ?, ?, 'RECEIVED', ?, ?) returning id)"
+                        + " insert into work_items (kind, item_key, due_at, attempts, generation)"
+                        + " select cast(? as varchar), cast(id as varchar), cast(? as timestamp with time zone), 0, 0 from e",
+                        provider, cmd.eventId(), cmd.eventType(), cmd.tenant(), now, linkKeys, body, WORK, now));
+                Wakeups.signal(WORK);
+            } else {
+                db.tx(c -> {
+                    long id;
+                    try (var ps = c.prepareStatement("insert into billing_events (provider, event_id, event_type, tenant,"
+                            + " received_at, status, link_keys, body) values (?, ?, ?, ?, ?, 'RECEIVED', ?, ?)",
+                            new String[] {"id"})) {
+                        Db.bind(ps, provider, cmd.eventId(), cmd.eventType(), cmd.tenant(), now, linkKeys, body);
+                        ps.executeUpdate();
+                        try (var keys = ps.getGeneratedKeys()) {
+                            keys.next();
+                            id = keys.getLong(1);
+                        }
                     }
-                }
-                WorkQueue.enqueue(c, WORK, Long.toString(id), Instant.now());
-                return id;
-            });
+                    WorkQueue.enqueueNew(c, WORK, Long.toString(id), now);
+                    return id;
+                });
+            }
         } catch (RuntimeException e) {
             if (!Db.isUniqueViolation(e)) {
                 throw e;

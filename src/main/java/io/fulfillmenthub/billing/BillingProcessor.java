@@ -70,8 +70,9 @@ public class BillingProcessor {
     /** Applies one recorded event; transient failures are retried with backoff, nothing is lost. */
     public void apply(WorkQueue.Item item) {
         try {
-            applyRow(Long.parseLong(item.key()));
-            queue.complete(item);
+            if (!applyRow(Long.parseLong(item.key()), item)) {
+                queue.complete(item);
+            }
         } catch (RuntimeException e) {
             long backoff = Math.min(300_000, 1000L << Math.min(item.attempts(), 8));
             LOG.warnf("billing event %s not applied yet (attempt %d): %s", item.key(), item.attempts() + 1, e.toString());
@@ -79,22 +80,33 @@ public class BillingProcessor {
         }
     }
 
-    void applyRow(long id) {
+    /**
+     * Applies the event; its queue item ({@code item}, may be null) is completed in the transaction that records the
+     * outcome, one commit for both. Returns false when there was nothing to record (the item is still to complete).
+     */
+    boolean applyRow(long id, WorkQueue.Item item) {
         Row row = db.read(c -> Db.one(c, "select id, provider, event_id, status, body from billing_events where id = ?",
                 rs -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)), id));
         if (row == null || List.of("APPLIED", "REJECTED", "IGNORED").contains(row.status())) {
-            return;
+            return false;
         }
         BillingCommand cmd = parse(row);
         if (cmd.rejected()) {
-            reject(row, cmd, cmd.rejectReason());
-            return;
+            reject(row, cmd, cmd.rejectReason(), item);
+            return item != null;
         }
         switch (cmd.kind()) {
-            case ORDER -> order(row, cmd);
-            case RENEW, CANCEL -> onCluster(row, cmd);
+            case ORDER -> order(row, cmd, item);
+            case RENEW, CANCEL -> onCluster(row, cmd, item);
             default -> finish(row.id(), "IGNORED", cmd.ignoreReason() == null ? "not an order, renewal or cancellation"
-                    : cmd.ignoreReason(), null);
+                    : cmd.ignoreReason(), null, item);
+        }
+        return item != null;
+    }
+
+    private static void complete(Connection c, WorkQueue.Item item) throws SQLException {
+        if (item != null) {
+            WorkQueue.complete(c, item);
         }
     }
 
@@ -107,9 +119,9 @@ public class BillingProcessor {
         }
     }
 
-    private void order(Row row, BillingCommand cmd) {
+    private void order(Row row, BillingCommand cmd, WorkQueue.Item item) {
         if (knownTenants.isPresent() && !knownTenants.get().contains(cmd.tenant())) {
-            reject(row, cmd, "unknown tenant '" + cmd.tenant() + "'");
+            reject(row, cmd, "unknown tenant '" + cmd.tenant() + "'", item);
             return;
         }
         String clusterId = cmd.clusterId() != null ? cmd.clusterId()
@@ -136,7 +148,7 @@ public class BillingProcessor {
         } catch (RuntimeException e) {
             ProblemException p = problem(e);
             if (p != null && p.status() < 500) {
-                reject(row, cmd, p.getMessage() + (p.field() == null ? "" : " (" + p.field() + ")"));
+                reject(row, cmd, p.getMessage() + (p.field() == null ? "" : " (" + p.field() + ")"), item);
                 return;
             }
             throw e;
@@ -154,21 +166,24 @@ public class BillingProcessor {
             for (Long pending : Db.list(c, "select id from billing_events where status = 'PENDING'", rs -> rs.getLong(1))) {
                 WorkQueue.enqueue(c, BillingInbox.WORK, Long.toString(pending), Instant.now());
             }
+            complete(c, item);
             return null;
         });
     }
 
-    private void onCluster(Row row, BillingCommand cmd) {
+    private void onCluster(Row row, BillingCommand cmd, WorkQueue.Item item) {
         db.tx(c -> {
             String clusterId = linked(c, cmd);
             if (clusterId == null) {
                 Db.update(c, "update billing_events set status = 'PENDING', reason = ? where id = ?",
                         "waiting for the order this " + cmd.kind().name().toLowerCase() + " refers to", row.id());
+                complete(c, item);
                 return null;
             }
             Cluster k = ClusterStore.lock(c, clusterId);
             if (k == null || k.status.state.isTerminating()) {
                 markApplied(c, row.id(), "cluster already ended", clusterId);
+                complete(c, item);
                 return null;
             }
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -194,6 +209,7 @@ public class BillingProcessor {
             ClusterStore.update(c, k, k.metadata.version);
             WorkQueue.enqueue(c, ClusterOrders.RECONCILE, k.id, Instant.now());
             markApplied(c, row.id(), outcome, clusterId);
+            complete(c, item);
             return null;
         });
     }
@@ -213,13 +229,17 @@ public class BillingProcessor {
                 outcome, clusterId, Instant.now(), id);
     }
 
-    private void finish(long id, String status, String reason, String clusterId) {
-        db.tx(c -> Db.update(c, "update billing_events set status = ?, reason = ?, cluster_id = ?, processed_at = ?"
-                + " where id = ?", status, reason, clusterId, Instant.now(), id));
+    private void finish(long id, String status, String reason, String clusterId, WorkQueue.Item item) {
+        db.tx(c -> {
+            Db.update(c, "update billing_events set status = ?, reason = ?, cluster_id = ?, processed_at = ?"
+                    + " where id = ?", status, reason, clusterId, Instant.now(), id);
+            complete(c, item);
+            return null;
+        });
     }
 
     /** A permanent problem: recorded with its reason, visible to the provider, and reported as an event. */
-    private void reject(Row row, BillingCommand cmd, String reason) {
+    private void reject(Row row, BillingCommand cmd, String reason, WorkQueue.Item item) {
         LOG.warnf("billing event %s/%s rejected: %s", row.provider(), row.eventId(), reason);
         db.tx(c -> {
             Db.update(c, "update billing_events set status = 'REJECTED', reason = ?, processed_at = ? where id = ?",
@@ -231,6 +251,7 @@ public class BillingProcessor {
             data.put("order_reference", cmd.orderReference());
             data.put("reason", reason);
             Outbox.append(c, "billing.rejected", cmd.tenant(), row.eventId(), data);
+            complete(c, item);
             return null;
         });
     }

@@ -101,21 +101,26 @@ public class ClusterApi {
         }
         ClusterStore.Filter f = new ClusterStore.Filter(tenant, state, blankToNull(Api.query(ex, "name")),
                 blankToNull(Api.query(ex, "template")), blankToNull(Api.query(ex, "reason")));
-        List<Cluster> items = clusters.list(f, page);
+        // reads write the stored JSON as it is (ClusterStore.Stored): the same body as the parsed Cluster would give
+        List<ClusterStore.Stored> items = clusters.listStored(f, page);
         Api.json(ex, 200, Page.envelope(items, clusters.count(f)));
     }
 
     public void get(Exchange ex) {
         Caller caller = auth.require(ex, Role.TENANT_USER);
-        Cluster k = visible(caller, Api.header(ex, "id"));
+        String id = Api.header(ex, "id");
+        ClusterStore.Stored k = id == null ? null : clusters.getStored(id);
+        if (k == null || !k.metadata.tenant.equals(caller.tenant())) {
+            throw ProblemException.notFound("cluster", id);
+        }
         Api.json(ex, 200, k);
-        Api.responseHeader(ex, "ETag", etag(k));
+        Api.responseHeader(ex, "ETag", "\"" + k.metadata.version + "\"");
     }
 
     public void adminGet(Exchange ex) {
         auth.require(ex, Role.SRE, Role.PROVIDER_ADMIN);
         String id = Api.header(ex, "id");
-        Cluster k = clusters.get(id);
+        ClusterStore.Stored k = id == null ? null : clusters.getStored(id);
         if (k == null) {
             throw ProblemException.notFound("cluster", id);
         }

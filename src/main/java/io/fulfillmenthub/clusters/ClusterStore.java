@@ -9,10 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.fulfillmenthub.http.Page;
 import io.fulfillmenthub.store.Db;
 import io.fulfillmenthub.store.Json;
+import io.fulfillmenthub.store.ListCounts;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,6 +28,8 @@ public class ClusterStore {
 
     @Inject
     Db db;
+    @Inject
+    ListCounts counts;
 
     /** Filters of the list endpoints; null means "any". */
     public record Filter(String tenant, String state, String name, String template, String reason) {
@@ -36,7 +41,8 @@ public class ClusterStore {
                 + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 k.id, k.metadata.tenant, k.metadata.name, k.spec.template, k.spec.templateVersion, k.status.state,
                 k.status.reason,
-                k.metadata.version, Json.write(k.spec), Json.write(k.status), Json.write(k.metadata.labels),
+                k.metadata.version, canonical(k.spec, Cluster.Spec.class), canonical(k.status, Cluster.Status.class),
+                Json.write(k.metadata.labels),
                 Json.write(k.metadata.annotations), k.status.order.source, k.status.order.reference,
                 k.metadata.creationTimestamp, k.metadata.creationTimestamp, k.metadata.deletionTimestamp,
                 k.status.expiresAt);
@@ -50,13 +56,24 @@ public class ClusterStore {
         k.metadata.version = expectedVersion + 1;
         int n = Db.update(c, "update clusters set state = ?, reason = ?, version = ?, spec = ?, status = ?, labels = ?, annotations = ?,"
                 + " updated_at = ?, deleted_at = ?, expires_at = ? where id = ? and version = ?",
-                k.status.state, k.status.reason, k.metadata.version, Json.write(k.spec), Json.write(k.status),
+                k.status.state, k.status.reason, k.metadata.version, canonical(k.spec, Cluster.Spec.class),
+                canonical(k.status, Cluster.Status.class),
                 Json.write(k.metadata.labels), Json.write(k.metadata.annotations), Instant.now(),
                 k.metadata.deletionTimestamp, k.status.expiresAt, k.id, expectedVersion);
         if (n == 0) {
             k.metadata.version = expectedVersion;
         }
         return n == 1;
+    }
+
+    /**
+     * The JSON stored for spec or status: what reading it back and writing it again gives (a field the object holds
+     * as null but a read fills with its default, say an absent {@code template_parameters}, is stored as that
+     * default). Reads then write the stored text as it is ({@link Stored}) and answer what a parse would have.
+     */
+    static <T> String canonical(T value, Class<T> type) {
+        String once = Json.write(value);
+        return Json.write(Json.read(once, type));
     }
 
     public static Cluster get(Connection c, String id) throws SQLException {
@@ -81,25 +98,44 @@ public class ClusterStore {
                 ClusterStore::map, args.toArray()));
     }
 
+    /** The same page as {@link #list}, as stored: for responses, without parsing the JSON columns. */
+    public List<Stored> listStored(Filter f, Page page) {
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        args.add(page.offset());
+        args.add(page.limit());
+        return db.read(c -> Db.list(c, "select " + STORED_COLUMNS + " from clusters" + where
+                + " order by created_at, id offset ? rows fetch next ? rows only", ClusterStore::stored, args.toArray()));
+    }
+
+    /** A cluster as stored (see {@link Stored}), or null. */
+    public Stored getStored(String id) {
+        return db.read(c -> Db.one(c, "select " + STORED_COLUMNS + " from clusters where id = ?", ClusterStore::stored, id));
+    }
+
     public long count(Filter f) {
+        if (f.name() == null && f.template() == null && f.reason() == null) {
+            // by tenant and state only: the kept counts (V8), not a count of the rows
+            return counts.total("clusters", f.tenant(), f.state(), f.state() == null ? "DELETED" : null);
+        }
+        return countRows(f);
+    }
+
+    /** The same total, counted in the table (every filter). */
+    public long countRows(Filter f) {
         List<Object> args = new ArrayList<>();
         String where = where(f, args);
         return db.read(c -> Db.count(c, "select count(*) from clusters" + where, args.toArray()));
     }
 
-    /** Cluster counts per state, for the metrics. */
+    /** Cluster counts per state, for the metrics (from the kept counts, V8). */
     public Map<String, Long> countByState() {
-        return db.read(c -> {
-            Map<String, Long> out = new LinkedHashMap<>();
-            for (ClusterState s : ClusterState.values()) {
-                out.put(s.name(), 0L);
-            }
-            Db.list(c, "select state, count(*) from clusters group by state", rs -> {
-                out.put(rs.getString(1), rs.getLong(2));
-                return null;
-            });
-            return out;
-        });
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (ClusterState s : ClusterState.values()) {
+            out.put(s.name(), 0L);
+        }
+        out.putAll(counts.byK2("clusters"));
+        return out;
     }
 
     private static String where(Filter f, List<Object> args) {
@@ -128,6 +164,59 @@ public class ClusterStore {
             args.add(f.reason());
         }
         return clauses.isEmpty() ? "" : " where " + String.join(" and ", clauses);
+    }
+
+    private static final String STORED_COLUMNS = "id, name, tenant, labels, annotations, created_at, deleted_at, version,"
+            + " spec, status";
+
+    /**
+     * A cluster for a response, its JSON columns written out as stored. Every column is written by {@link #insert} or
+     * {@link #update} as {@code Json.write} of the same objects {@link Cluster} holds, so the bytes are those a parse
+     * and re-serialisation of the {@link Cluster} would give (same fields, same order), without the work: a page of 50
+     * is 200 stored documents.
+     */
+    @JsonPropertyOrder({"id", "metadata", "spec", "status"})
+    public static final class Stored {
+        public String id;
+        public StoredMetadata metadata = new StoredMetadata();
+        @JsonRawValue
+        public String spec;
+        @JsonRawValue
+        public String status;
+    }
+
+    /** {@link Cluster.Metadata} with labels and annotations as stored JSON; same fields in the same order. */
+    @JsonPropertyOrder({"name", "tenant", "labels", "annotations", "creation_timestamp", "deletion_timestamp", "version"})
+    public static final class StoredMetadata {
+        public String name;
+        public String tenant;
+        @JsonRawValue
+        public String labels;
+        @JsonRawValue
+        public String annotations;
+        public Instant creationTimestamp;
+        public Instant deletionTimestamp;
+        public long version;
+    }
+
+    static Stored stored(ResultSet rs) throws SQLException {
+        Stored k = new Stored();
+        k.id = rs.getString(1);
+        k.metadata.name = rs.getString(2);
+        k.metadata.tenant = rs.getString(3);
+        k.metadata.labels = raw(rs.getString(4));
+        k.metadata.annotations = raw(rs.getString(5));
+        k.metadata.creationTimestamp = Db.instant(rs, 6);
+        k.metadata.deletionTimestamp = Db.instant(rs, 7);
+        k.metadata.version = rs.getLong(8);
+        k.spec = raw(rs.getString(9));
+        k.status = raw(rs.getString(10));
+        return k;
+    }
+
+    /** A stored JSON {@code null} (a map the cluster did not have) is left out of the response, as a parse would. */
+    private static String raw(String json) {
+        return json == null || json.equals("null") ? null : json;
     }
 
     static Cluster map(ResultSet rs) throws SQLException {

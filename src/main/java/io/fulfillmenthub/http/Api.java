@@ -156,7 +156,11 @@ public final class Api {
 
     /** Clears request headers (never echo Authorization or parameters) and writes a JSON response. */
     public static void json(Exchange ex, int status, Object body) {
-        respond(ex, status, "application/json", Json.write(body));
+        Message m = ex.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setBody(Json.bytes(body));
     }
 
     public static void respond(Exchange ex, int status, String contentType, String body) {

@@ -9,6 +9,7 @@ import java.util.List;
 
 import io.fulfillmenthub.http.Page;
 import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.ListCounts;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -18,6 +19,8 @@ public class InventoryStore {
 
     @Inject
     Db db;
+    @Inject
+    ListCounts counts;
 
     public record Filter(String hostClass, String state, String clusterId) {
     }
@@ -77,6 +80,15 @@ public class InventoryStore {
     }
 
     public long count(Filter f) {
+        if (f.clusterId() == null) {
+            // by class and state only: the kept counts (V8), not a count of the rows
+            return counts.total("hosts", f.hostClass(), f.state(), null);
+        }
+        return countRows(f);
+    }
+
+    /** The same total, counted in the table (every filter). */
+    public long countRows(Filter f) {
         List<Object> args = new ArrayList<>();
         String where = where(f, args);
         return db.read(c -> Db.count(c, "select count(*) from hosts" + where, args.toArray()));

@@ -12,7 +12,9 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.apache.camel.Endpoint;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.seda.SedaEndpoint;
 
 /**
  * Hands committed work to the YAML routes at once: each queue kind has a {@code seda:wake-<kind>} endpoint of size one
@@ -35,7 +37,17 @@ public class QueueWakeups {
 
     void start(@Observes StartupEvent ev) {
         ENDPOINTS.forEach((kind, uri) -> {
-            Consumer<String> l = k -> producer.sendBody(uri, k);
+            // the endpoint is resolved once, on the first wake-up, not from its URI string at every commit
+            Endpoint[] endpoint = new Endpoint[1];
+            Consumer<String> l = k -> {
+                if (endpoint[0] == null) {
+                    endpoint[0] = producer.getCamelContext().getEndpoint(uri);
+                }
+                if (endpoint[0] instanceof SedaEndpoint seda && seda.getQueue().remainingCapacity() == 0) {
+                    return; // a pass is already pending: this wake-up would be discarded, skip making its exchange
+                }
+                producer.sendBody(endpoint[0], k);
+            };
             listeners.put(kind, l);
             Wakeups.listen(kind, l);
         });

@@ -43,7 +43,8 @@ public class Db {
             "V5__alerts.sql",
             "V6__relay.sql",
             "V7__list_indexes.sql",
-            "V8__event_retention.sql");
+            "V8__list_counts.sql",
+            "V9__event_retention.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;
@@ -55,7 +56,7 @@ public class Db {
         dataSource = Arc.container().instance(AgroalDataSource.class, new DataSourceLiteral(kind)).get();
         Flyway.configure()
                 .dataSource(dataSource)
-                .resourceProvider(new ListedMigrations(MIGRATIONS))
+                .resourceProvider(new ListedMigrations(MIGRATIONS, isPostgres() ? "pg" : "h2"))
                 .load()
                 .migrate();
         LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");
@@ -204,6 +205,11 @@ public class Db {
     }
 
     public static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    public static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }

@@ -35,6 +35,15 @@ public final class Json {
         }
     }
 
+    /** {@link #write} as UTF-8 bytes, without the intermediate string. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);

@@ -18,9 +18,15 @@ final class ListedMigrations implements ResourceProvider {
 
     private final List<LoadableResource> resources = new ArrayList<>();
 
-    ListedMigrations(List<String> names) {
+    /**
+     * @param database {@code pg} or {@code h2}: a migration found under {@code db/migration/<database>/} (one that
+     *                 needs each database's own SQL, such as triggers) is read from there, any other from the folder
+     */
+    ListedMigrations(List<String> names, String database) {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
         for (String name : names) {
-            resources.add(new Named(name));
+            String own = "db/migration/" + database + "/" + name;
+            resources.add(new Named(name, cl.getResource(own) != null ? own : "db/migration/" + name));
         }
     }
 
@@ -50,14 +56,16 @@ final class ListedMigrations implements ResourceProvider {
 
     private static final class Named extends LoadableResource {
         private final String name;
+        private final String path;
 
-        Named(String name) {
+        Named(String name, String path) {
             this.name = name;
+            this.path = path;
         }
 
         @Override
         public Reader read() {
-            InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("db/migration/" + name);
+            InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(path);
             if (in == null) {
                 throw new UncheckedIOException(new IOException("migration not packaged: " + name));
             }
@@ -66,7 +74,7 @@ final class ListedMigrations implements ResourceProvider {
 
         @Override
         public String getAbsolutePath() {
-            return "db/migration/" + name;
+            return path;
         }
 
         @Override

@@ -76,6 +76,17 @@ public class WorkQueue {
         }
     }
 
+    /**
+     * Schedules a key that cannot be queued yet (say the id of a row this transaction just inserted): one insert, no
+     * look-up first and no savepoint.
+     */
+    public static void enqueueNew(Connection c, String kind, String key, Instant due) throws SQLException {
+        Db.update(c, INSERT, kind, key, due);
+        if (!due.isAfter(Instant.now())) {
+            Wakeups.signal(kind);
+        }
+    }
+
     private static final String BUMP = "update work_items set due_at = least(due_at, ?), generation = generation + 1"
             + " where kind = ? and item_key = ?";
     private static final String INSERT = "insert into work_items (kind, item_key, due_at, attempts, generation)"
@@ -155,28 +166,27 @@ public class WorkQueue {
         });
     }
 
-    /** Claims up to {@code max} due items of a kind for {@code lease}. */
+    /**
+     * Claims up to {@code max} due items of a kind for {@code lease}, in one transaction: one statement picks and
+     * locks them ({@code FOR UPDATE SKIP LOCKED}: items another replica is claiming right now are skipped, not waited
+     * for), one leases them all. Their generation is read under that lock, so it cannot move before the lease holds.
+     */
     public List<Item> claim(String kind, String owner, Duration lease, int max) {
         Instant now = Instant.now();
-        List<Item> candidates = db.read(c -> Db.list(c, "select item_key, generation, attempts from work_items"
-                + " where kind = ? and due_at <= ? and (lease_until is null or lease_until < ?)"
-                + " order by due_at fetch first " + (max * 2) + " rows only",
-                rs -> new Item(kind, rs.getString(1), rs.getLong(2), rs.getInt(3)), kind, now, now));
-        List<Item> claimed = new ArrayList<>();
-        for (Item i : candidates) {
-            if (claimed.size() >= max) {
-                break;
+        List<Item> claimed = db.tx(c -> {
+            List<Item> rows = Db.list(c, "select item_key, generation, attempts from work_items"
+                    + " where kind = ? and due_at <= ? and (lease_until is null or lease_until < ?)"
+                    + " order by due_at fetch first " + max + " rows only for update skip locked",
+                    rs -> new Item(kind, rs.getString(1), rs.getLong(2), rs.getInt(3)), kind, now, now);
+            if (rows.isEmpty()) {
+                return rows;
             }
-            int n = db.tx(c -> Db.update(c, "update work_items set lease_owner = ?, lease_until = ?"
-                    + " where kind = ? and item_key = ? and (lease_until is null or lease_until < ?)",
-                    owner, now.plus(lease), kind, i.key(), now));
-            if (n == 1) {
-                // re-read the generation: it may have moved between the select and the claim
-                Long gen = db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = ?",
-                        rs -> rs.getLong(1), kind, i.key()));
-                claimed.add(new Item(kind, i.key(), gen == null ? i.generation() : gen, i.attempts()));
-            }
-        }
+            List<Object> args = new ArrayList<>(List.of(owner, now.plus(lease), kind));
+            rows.forEach(i -> args.add(i.key()));
+            Db.update(c, "update work_items set lease_owner = ?, lease_until = ? where kind = ? and item_key in ("
+                    + String.join(", ", java.util.Collections.nCopies(rows.size(), "?")) + ")", args.toArray());
+            return rows;
+        });
         if (claimed.size() >= max) {
             Wakeups.signal(kind); // a full batch: there may be more, look again right after this one
         }
@@ -186,16 +196,21 @@ public class WorkQueue {
     /** Done: removes the item unless it was enqueued again meanwhile, in which case it is released for another round. */
     public void complete(Item item) {
         db.tx(c -> {
-            int n = Db.update(c, "delete from work_items where kind = ? and item_key = ? and generation = ?",
-                    item.kind(), item.key(), item.generation());
-            if (n == 0) {
-                // enqueued again while it was worked on (that wake-up found it leased): due now, look again
-                Db.update(c, "update work_items set lease_owner = null, lease_until = null, attempts = 0"
-                        + " where kind = ? and item_key = ?", item.kind(), item.key());
-                Wakeups.signal(item.kind());
-            }
+            complete(c, item);
             return null;
         });
+    }
+
+    /** {@link #complete(Item)} in the caller's transaction (with the work's own writes: one commit for both). */
+    public static void complete(Connection c, Item item) throws SQLException {
+        int n = Db.update(c, "delete from work_items where kind = ? and item_key = ? and generation = ?",
+                item.kind(), item.key(), item.generation());
+        if (n == 0) {
+            // enqueued again while it was worked on (that wake-up found it leased): due now, look again
+            Db.update(c, "update work_items set lease_owner = null, lease_until = null, attempts = 0"
+                    + " where kind = ? and item_key = ?", item.kind(), item.key());
+            Wakeups.signal(item.kind());
+        }
     }
 
     /** Not done yet (waiting, or failed): try again at {@code retryAt}. */

@@ -3,6 +3,7 @@ package io.fulfillmenthub.security;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
@@ -44,6 +45,29 @@ class AuthenticationTest {
         // a valid token of ours still works
         String fresh = ours.token("alice@demo", "demo", List.of("tenant-user"), Duration.ofMinutes(5));
         given().header("Authorization", "Bearer " + fresh).get(CLUSTERS).then().statusCode(200);
+    }
+
+    @Test
+    void aVerifiedTokenIsRememberedOnlyUntilItExpires() throws Exception {
+        EmbeddedIssuer ours = EmbeddedIssuer.open(Tokens.dataDir());
+        String shortLived = ours.token("alice@demo", "demo", List.of("tenant-user"), Duration.ofSeconds(3));
+        for (int i = 0; i < 3; i++) {
+            given().header("Authorization", "Bearer " + shortLived).get(CLUSTERS).then().statusCode(200);
+        }
+        // the remembered caller keeps its roles: still no admin path for a tenant user
+        given().header("Authorization", "Bearer " + shortLived).get("/api/admin/v1/clusters").then().statusCode(403);
+        long deadline = System.currentTimeMillis() + 15_000;
+        int status = 200;
+        while (status == 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            status = given().header("Authorization", "Bearer " + shortLived).get(CLUSTERS).then().extract().statusCode();
+        }
+        assertEquals(401, status, "an expired token is refused even after it was verified once");
+        // its signature check is not skipped for a token that differs in one byte
+        String fresh = ours.token("alice@demo", "demo", List.of("tenant-user"), Duration.ofMinutes(5));
+        given().header("Authorization", "Bearer " + fresh).get(CLUSTERS).then().statusCode(200);
+        String tampered = fresh.substring(0, fresh.length() - 2) + (fresh.endsWith("AA") ? "BB" : "AA");
+        given().header("Authorization", "Bearer " + tampered).get(CLUSTERS).then().statusCode(401);
     }
 
     @Test

@@ -83,4 +83,37 @@ class StoreTest {
                 rs -> rs.getLong(1), kind));
         assertEquals(generationA + 1, bumped, "the worker of a queued item learns it changed");
     }
+
+    @Test
+    void aClaimLeasesUpToMaxDueItemsInOneGoAndNoneTwice() {
+        String kind = "claim-" + System.nanoTime();
+        java.time.Instant past = java.time.Instant.now().minusSeconds(5);
+        db.tx(c -> {
+            for (int i = 0; i < 5; i++) {
+                WorkQueue.enqueue(c, kind, "k" + i, past.plusMillis(i));
+            }
+            WorkQueue.enqueue(c, kind, "later", java.time.Instant.now().plusSeconds(3600));
+            return null;
+        });
+        WorkQueue queue = io.quarkus.arc.Arc.container().instance(WorkQueue.class).get();
+        java.util.List<WorkQueue.Item> first = queue.claim(kind, "a", java.time.Duration.ofMinutes(1), 3);
+        assertEquals(java.util.List.of("k0", "k1", "k2"), first.stream().map(WorkQueue.Item::key).toList());
+        java.util.List<WorkQueue.Item> second = queue.claim(kind, "b", java.time.Duration.ofMinutes(1), 3);
+        assertEquals(java.util.List.of("k3", "k4"), second.stream().map(WorkQueue.Item::key).toList());
+        assertEquals(0, queue.claim(kind, "c", java.time.Duration.ofMinutes(1), 3).size());
+        assertEquals(2L, (long) db.read(c -> Db.count(c, "select count(*) from work_items where kind = ? and lease_owner = 'b'", kind)));
+        // enqueued again while leased: completing keeps it (released, due) instead of dropping the new work
+        db.tx(c -> {
+            WorkQueue.enqueue(c, kind, "k0", java.time.Instant.now());
+            return null;
+        });
+        db.tx(c -> {
+            for (WorkQueue.Item i : first) {
+                WorkQueue.complete(c, i);
+            }
+            return null;
+        });
+        assertEquals(java.util.List.of("k0"), db.read(c -> Db.list(c, "select item_key from work_items where kind = ?"
+                + " and item_key like 'k%' and lease_owner is null", rs -> rs.getString(1), kind)));
+    }
 }

@@ -1089,7 +1089,13 @@ public class Bench {
         }
 
         String kubeServer() throws IOException {
-            for (String line : Files.readAllLines(dataDir.resolve("hub-kubeconfig.yaml"))) {
+            // the embedded management hub starts beside the API and writes its kubeconfig once it is up
+            Path kubeconfig = dataDir.resolve("hub-kubeconfig.yaml");
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!Files.isReadable(kubeconfig) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+            for (String line : Files.readAllLines(kubeconfig)) {
                 line = line.trim();
                 if (line.startsWith("server:")) {
                     return line.substring(7).trim().replace("localhost", "127.0.0.1");

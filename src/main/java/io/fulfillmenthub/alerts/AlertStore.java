@@ -73,7 +73,7 @@ public class AlertStore {
         if (hostIds.isEmpty()) {
             return Map.of();
         }
-        String marks = String.join(", ", java.util.Collections.nCopies(hostIds.size(), "?"));
+        String marks = Db.placeholders(hostIds.size());
         return db.read(c -> {
             Map<String, Long> out = new java.util.HashMap<>();
             Db.list(c, "select host_id, count(*) from alerts where status = 'FIRING' and host_id in (" + marks + ")"

@@ -101,13 +101,10 @@ public class ListCounts {
                             + " select k1, k2, sum(n) from gone group by k1, k2"
                     : "select k1, k2, sum(n) from old table (delete from list_counts where tbl = ?) group by k1, k2";
             db.tx(c -> {
-                List<Object[]> sums = Db.list(c, gone, rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
-                        table);
-                for (Object[] s : sums) {
-                    if ((long) s[2] != 0) {
-                        Db.update(c, "insert into list_counts (tbl, k1, k2, n) values (?, ?, ?, ?)", table, s[0], s[1], s[2]);
-                    }
-                }
+                List<Object[]> sums = Db.list(c, gone, rs -> new Object[] {table, rs.getString(1), rs.getString(2),
+                        rs.getLong(3)}, table);
+                sums.removeIf(row -> (long) row[3] == 0);
+                Db.batch(c, "insert into list_counts (tbl, k1, k2, n) values (?, ?, ?, ?)", sums);
                 return null;
             });
             folds.incrementAndGet();

@@ -184,7 +184,7 @@ public class WorkQueue {
             List<Object> args = new ArrayList<>(List.of(owner, now.plus(lease), kind));
             rows.forEach(i -> args.add(i.key()));
             Db.update(c, "update work_items set lease_owner = ?, lease_until = ? where kind = ? and item_key in ("
-                    + String.join(", ", java.util.Collections.nCopies(rows.size(), "?")) + ")", args.toArray());
+                    + Db.placeholders(rows.size()) + ")", args.toArray());
             return rows;
         });
         if (claimed.size() >= max) {

@@ -94,8 +94,8 @@ public class ClusterStore {
         String where = where(f, args);
         args.add(page.offset());
         args.add(page.limit());
-        return db.read(c -> Db.list(c, "select * from clusters" + where + " order by created_at, id offset ? rows fetch next ? rows only",
-                ClusterStore::map, args.toArray()));
+        return db.read(c -> Db.list(c, Db.pageById("*", "clusters", where, "created_at, id"), ClusterStore::map,
+                args.toArray()));
     }
 
     /** The same page as {@link #list}, as stored: for responses, without parsing the JSON columns. */
@@ -104,8 +104,8 @@ public class ClusterStore {
         String where = where(f, args);
         args.add(page.offset());
         args.add(page.limit());
-        return db.read(c -> Db.list(c, "select " + STORED_COLUMNS + " from clusters" + where
-                + " order by created_at, id offset ? rows fetch next ? rows only", ClusterStore::stored, args.toArray()));
+        return db.read(c -> Db.list(c, Db.pageById(STORED_COLUMNS, "clusters", where, "created_at, id"),
+                ClusterStore::stored, args.toArray()));
     }
 
     /** A cluster as stored (see {@link Stored}), or null. */

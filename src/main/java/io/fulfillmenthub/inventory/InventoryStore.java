@@ -75,8 +75,7 @@ public class InventoryStore {
         String where = where(f, args);
         args.add(page.offset());
         args.add(page.limit());
-        return db.read(c -> Db.list(c, "select * from hosts" + where + " order by id offset ? rows fetch next ? rows only",
-                InventoryStore::map, args.toArray()));
+        return db.read(c -> Db.list(c, Db.pageById("*", "hosts", where, "id"), InventoryStore::map, args.toArray()));
     }
 
     public long count(Filter f) {

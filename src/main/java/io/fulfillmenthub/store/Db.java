@@ -44,7 +44,8 @@ public class Db {
             "V6__relay.sql",
             "V7__list_indexes.sql",
             "V8__list_counts.sql",
-            "V9__event_retention.sql");
+            "V9__event_retention.sql",
+            "V10__live_list_indexes.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;
@@ -147,6 +148,21 @@ public class Db {
             sb.append(i == 0 ? "?" : ", ?");
         }
         return sb.toString();
+    }
+
+    /**
+     * A page of a list, looked up id first: the inner query picks the page's keys ({@code order by <order> offset ?
+     * fetch next ?}) where an index holds them, so a deep page skips index entries, not rows; only the page's own
+     * rows are read. The caller adds the offset and the limit to its arguments after the filter's.
+     *
+     * @param columns what to select of each row of the page
+     * @param table   the table, keyed by {@code id}
+     * @param where   the filter, {@code ""} or {@code " where ..."}
+     * @param order   the page order, ending with {@code id} so it is total
+     */
+    public static String pageById(String columns, String table, String where, String order) {
+        return "select " + columns + " from " + table + " where id in (select id from " + table + where + " order by "
+                + order + " offset ? rows fetch next ? rows only) order by " + order;
     }
 
     /** One statement, many rows of arguments, sent as one JDBC batch; the update count of each row. */

@@ -1,0 +1,2 @@
+-- PostgreSQL's V10 adds partial indexes for the live-cluster lists; H2 has no partial indexes, and its lists use
+-- clusters_tenant_created and clusters_created (V1) as before. Nothing to do here: the file keeps the versions equal.

@@ -655,9 +655,11 @@ public class Bench {
                     Map.of("Authorization", "Bearer " + admin));
             r.put("event_subscriptions_probe_status", probe);
             Map<String, Object> sinkMax = findMax("S5-sink-max", sink.url() + "/sink/baseline",
-                    List.of("--method", "POST", "--body", "{}", "--max-inflight", Integer.toString(concurrency)), 500, 40_000);
+                    signedBaseline(concurrency), 500, 40_000);
             r.put("sink_max", sinkMax);
-            row("S5", "baseline: subscriber sink max (NIO sink)", num(sinkMax.get("max_rate")), "req/s", null, null, null, "");
+            row("S5", "baseline: subscriber sink max via LoadGen (NIO sink)", num(sinkMax.get("max_rate")), "req/s", null, null,
+                    null, "LoadGen CPU " + fmt(num(sinkMax.get("loadgen_cpu_s"))) + " s");
+            sinkCapacity("S5", sink, r);
             if (probe == 404 || probe == 405) {
                 throw new Skip("GET /api/fulfillment/v1/event_subscriptions answers " + probe
                         + " (events are not on this branch yet)");
@@ -690,6 +692,27 @@ public class Bench {
         } finally {
             sink.stop();
         }
+    }
+
+    /** LoadGen options of the subscriber sink's baseline: signed CloudEvent-shaped bodies, checked like deliveries. */
+    static List<String> signedBaseline(int inflight) {
+        return List.of("--method", "POST", "--header", "Content-Type: application/cloudevents+json",
+                "--body", Sink.BASELINE_BODY, "--sign-standard-webhooks", Sink.BASELINE_SECRET,
+                "--max-inflight", Integer.toString(inflight));
+    }
+
+    /**
+     * The sink's own capacity without LoadGen's JDK HttpClient (which needs about a core for 3,000 req/s here):
+     * {@link Blast}, closed loop over 64 keep-alive connections for 5 s, signed bodies checked like deliveries.
+     */
+    static void sinkCapacity(String scenario, Sink sink, Map<String, Object> r) throws Exception {
+        long bad0 = sink.baselineBadSignatures.get();
+        Map<String, Object> cap = Blast.run(sink.server.port(), "/sink/baseline", 64, Duration.ofSeconds(5));
+        cap.put("bad_signatures", sink.baselineBadSignatures.get() - bad0);
+        r.put("sink_capacity", cap);
+        row(scenario, "baseline: subscriber sink capacity, closed loop (64 connections, raw NIO client)",
+                num(cap.get("req_per_s")), "req/s", "p99 " + fmt(num(cap.get("p99_ms"))) + " ms", null, null,
+                cap.get("bad_signatures") + " bad signatures; client and sink share the 2 cores");
     }
 
     /**
@@ -742,10 +765,12 @@ public class Bench {
             hub.waitFirstApi200(Duration.ofSeconds(120));
             String admin = hub.token("tenant-admin");
             Map<String, Object> sinkMax = findMax("S5R-sink-max", sink.url() + "/sink/baseline",
-                    List.of("--method", "POST", "--body", "{}", "--max-inflight", "128"), 500, 40_000);
+                    signedBaseline(128), 500, 40_000);
             r.put("sink_max", sinkMax);
             double sinkRate = num(sinkMax.get("max_rate"));
-            row("S5R", "baseline: subscriber sink max (NIO sink, 128 in flight)", sinkRate, "req/s", null, null, null, "");
+            row("S5R", "baseline: subscriber sink max via LoadGen (NIO sink, 128 in flight)", sinkRate, "req/s", null, null,
+                    null, "LoadGen CPU " + fmt(num(sinkMax.get("loadgen_cpu_s"))) + " s");
+            sinkCapacity("S5R", sink, r);
             int subscribers = 10;
             subscribe(hub, sink, admin, subscribers);
             int events = Integer.parseInt(env("BENCH_S5R_EVENTS", "2000"));
@@ -1440,9 +1465,21 @@ public class Bench {
         final ThreadLocal<Map<String, Mac>> macs = ThreadLocal.withInitial(java.util.HashMap::new);
         static final Pattern KEY = Pattern.compile("benchkey-\\d{5}");
         static final byte[] TIME = "\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+        /** Secret of the signed baseline requests (any whsec_ works: the sink only needs to know it). */
+        static final String BASELINE = "baseline";
+        static final String BASELINE_SECRET = "whsec_" + Base64.getEncoder().encodeToString(
+                "fulfillment-hub-bench-baseline-key".getBytes(StandardCharsets.US_ASCII));
+        /** A body shaped like the hub's CloudEvents (about the same size), its time filled in by LoadGen. */
+        static final String BASELINE_BODY = "{\"specversion\":\"1.0\",\"id\":\"{uuid}\",\"source\":\"/fulfillment-hub\","
+                + "\"type\":\"io.fulfillmenthub.cluster.created\",\"subject\":\"{uuid}\",\"time\":\"{iso}\","
+                + "\"datacontenttype\":\"application/json\",\"cursor\":\"{n}\",\"data\":{\"id\":\"bench\","
+                + "\"status\":{\"state\":\"PROGRESSING\"}}}";
+        final AtomicLong baselineChecked = new AtomicLong();
+        final AtomicLong baselineBadSignatures = new AtomicLong();
 
         static Sink start() throws IOException {
             Sink s = new Sink();
+            s.secrets.put(BASELINE, BASELINE_SECRET);
             s.server = NioHttp.start(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), s::handle);
             log("sink on " + s.url());
             return s;
@@ -1484,6 +1521,16 @@ public class Bench {
                 } else if (path.startsWith("/v2/enqueue")) {
                     return NioHttp.Reply.json(202, "{\"status\":\"success\",\"message\":\"Event processed\"}");
                 } else if (path.startsWith("/sink/baseline")) {
+                    if (req.header("webhook-signature") != null) { // the same checks as a delivery, counted apart
+                        baselineChecked.incrementAndGet();
+                        if (!verify(req, BASELINE)) {
+                            baselineBadSignatures.incrementAndGet();
+                        }
+                        String time = eventTime(req.body());
+                        if (time != null) {
+                            OffsetDateTime.parse(time);
+                        }
+                    }
                     return NioHttp.Reply.EMPTY_204;
                 }
                 return NioHttp.Reply.json(200, "ok");
@@ -1494,6 +1541,30 @@ public class Bench {
 
         /** Checks and counts one webhook delivery to subscriber {@code sub}. */
         void subscriber(NioHttp.Request req, String sub, long now, long wall) {
+            String id = req.header("webhook-id");
+            if (!verify(req, sub)) {
+                badSignatures.incrementAndGet();
+            }
+            if (!seenIds.computeIfAbsent(sub, k -> ConcurrentHashMap.newKeySet()).add(String.valueOf(id))) {
+                duplicates.incrementAndGet();
+                return;
+            }
+            deliveries.incrementAndGet();
+            firstDelivery.accumulateAndGet(now, Math::min);
+            lastDelivery.accumulateAndGet(now, Math::max);
+            String time = eventTime(req.body());
+            if (time != null) {
+                try {
+                    long evMs = OffsetDateTime.parse(time).toInstant().toEpochMilli();
+                    latency.record(Math.max(0, wall - evMs) * 1000);
+                } catch (RuntimeException e) {
+                    // no usable time attribute
+                }
+            }
+        }
+
+        /** Standard Webhooks v1: HMAC-SHA256 of id.timestamp.body with {@code sub}'s secret, compared in constant time. */
+        boolean verify(NioHttp.Request req, String sub) {
             String id = req.header("webhook-id");
             String ts = req.header("webhook-timestamp");
             String sig = req.header("webhook-signature");
@@ -1519,25 +1590,7 @@ public class Bench {
                     }
                 }
             }
-            if (!ok) {
-                badSignatures.incrementAndGet();
-            }
-            if (!seenIds.computeIfAbsent(sub, k -> ConcurrentHashMap.newKeySet()).add(String.valueOf(id))) {
-                duplicates.incrementAndGet();
-                return;
-            }
-            deliveries.incrementAndGet();
-            firstDelivery.accumulateAndGet(now, Math::min);
-            lastDelivery.accumulateAndGet(now, Math::max);
-            String time = eventTime(req.body());
-            if (time != null) {
-                try {
-                    long evMs = OffsetDateTime.parse(time).toInstant().toEpochMilli();
-                    latency.record(Math.max(0, wall - evMs) * 1000);
-                } catch (RuntimeException e) {
-                    // no usable time attribute
-                }
-            }
+            return ok;
         }
 
         /** The CloudEvent's {@code time} attribute as the hub writes it ({@code "time":"..."}), or null. */
@@ -1973,6 +2026,98 @@ public class Bench {
                 case 500 -> "Internal Server Error";
                 default -> "Status";
             };
+        }
+    }
+
+    /**
+     * A closed-loop HTTP/1.1 client on one selector thread, for the sink's capacity: each connection sends one signed
+     * request, waits for its whole answer, sends the next. Cheap per request (bytes prepared up front, only the id,
+     * timestamp and signature change), so the figure is the sink's and not a client's.
+     */
+    static final class Blast {
+        static Map<String, Object> run(int port, String path, int connections, Duration d) throws Exception {
+            Mac mac = Sink.mac(Sink.BASELINE_SECRET);
+            Histogram h = new Histogram();
+            long ok = 0;
+            long errors = 0;
+            int n = 0;
+            try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                for (int i = 0; i < connections; i++) {
+                    java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    ch.configureBlocking(false);
+                    long[] state = new long[1]; // send time
+                    java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(4096);
+                    Object[] att = {in, state, null};
+                    var key = ch.register(sel, java.nio.channels.SelectionKey.OP_READ, att);
+                    send(ch, att, mac, path, n++);
+                }
+                long end = System.nanoTime() + d.toNanos();
+                long start = System.nanoTime();
+                while (System.nanoTime() < end) {
+                    sel.select(100);
+                    var it = sel.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        var key = it.next();
+                        it.remove();
+                        Object[] att = (Object[]) key.attachment();
+                        java.nio.ByteBuffer in = (java.nio.ByteBuffer) att[0];
+                        var ch = (java.nio.channels.SocketChannel) key.channel();
+                        if (ch.read(in) < 0) {
+                            errors++;
+                            key.cancel();
+                            continue;
+                        }
+                        // the sink answers 204 with no body: the answer is complete at the empty line
+                        int len = in.position();
+                        if (len >= 4 && in.get(len - 4) == '\r' && in.get(len - 3) == '\n' && in.get(len - 2) == '\r'
+                                && in.get(len - 1) == '\n') {
+                            boolean good = in.get(9) == '2';
+                            in.clear();
+                            h.record((System.nanoTime() - ((long[]) att[1])[0]) / 1000);
+                            if (good) {
+                                ok++;
+                            } else {
+                                errors++;
+                            }
+                            send(ch, att, mac, path, n++);
+                        }
+                    }
+                }
+                double secs = (System.nanoTime() - start) / 1e9;
+                for (var key : sel.keys()) {
+                    key.channel().close();
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("connections", connections);
+                m.put("seconds", round(secs, 2));
+                m.put("ok", ok);
+                m.put("errors", errors);
+                m.put("req_per_s", round(ok / secs, 1));
+                m.put("p50_ms", round(h.pct(50), 3));
+                m.put("p99_ms", round(h.pct(99), 3));
+                return m;
+            }
+        }
+
+        static void send(java.nio.channels.SocketChannel ch, Object[] att, Mac mac, String path, int n) throws IOException {
+            String id = "blast-" + run + "-" + n;
+            long ts = System.currentTimeMillis() / 1000;
+            String body = Sink.BASELINE_BODY.replace("{uuid}", id).replace("{n}", Integer.toString(n))
+                    .replace("{iso}", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            mac.update((id + "." + ts + ".").getBytes(StandardCharsets.UTF_8));
+            String sig = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(b));
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/cloudevents+json\r\n"
+                    + "webhook-id: " + id + "\r\nwebhook-timestamp: " + ts + "\r\nwebhook-signature: " + sig
+                    + "\r\nContent-Length: " + b.length + "\r\n\r\n";
+            byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(h.length + b.length).put(h).put(b).flip();
+            ((long[]) att[1])[0] = System.nanoTime();
+            while (out.hasRemaining()) {
+                ch.write(out); // small: fits the socket buffer
+            }
         }
     }
 

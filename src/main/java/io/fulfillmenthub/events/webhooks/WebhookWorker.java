@@ -59,11 +59,11 @@ import org.jboss.logging.Logger;
  * (subscription, subject) in batches whenever sending capacity is free: at most {@code hub.events.webhooks.concurrency}
  * requests in flight on this replica, of which at most {@code per-subscription} for one endpoint, so a slow or
  * trickling endpoint holds a bounded share for at most the timeout and never the others. Sends are asynchronous
- * (Vert.x's HTTP client on the application's event loops, HTTP/1.1 keep-alive pooled per host): the JDK
- * {@code HttpClient} it replaced cost several times the CPU per request (its selector thread, executor hand-offs and
- * future chains), which capped the relay near 1,100 deliveries/s on two cores. A finished send goes to the
- * recorder thread, which writes many outcomes in one transaction, frees their slots and wakes the relay at once: the
- * poll interval is only the safety net.
+ * (Vert.x's HTTP client on one of the application's event loops, HTTP/1.1 keep-alive pooled per host: no thread per
+ * request and no hand-off between executors). A send's slot is freed as soon as its attempt is over; its outcome goes
+ * to the recorder thread, which writes many outcomes in one transaction and wakes the relay: the poll interval is only
+ * the safety net. Sent-but-unrecorded deliveries stay leased and PENDING, so the order per subject holds, and they
+ * are bounded ({@link #HELD_FACTOR}).
  *
  * <p>Standard Webhooks: {@code webhook-id} = event id (stable across retries), {@code webhook-timestamp} of the
  * attempt, {@code webhook-signature}; body = the structured CloudEvent. Success is 2xx only; redirects are not
@@ -81,6 +81,8 @@ public class WebhookWorker {
     static final int RECORD_BATCH = 500;
     /** Threads that check targets (a blocking name lookup), sign and start sends: the sends themselves are I/O. */
     static final int SENDER_THREADS = 2;
+    /** Claimed-and-unrecorded deliveries may reach this many times the concurrency (sends over, waiting to be recorded). */
+    static final int HELD_FACTOR = 4;
     /** An idle pooled connection is closed after this long (seconds). */
     static final int KEEP_ALIVE_SECONDS = 30;
     /** A response body is read and dropped in the background, up to this much; then the connection is closed. */
@@ -100,7 +102,14 @@ public class WebhookWorker {
 
     /** Lease owner name: this process; a test may run a second worker under another name (a second replica). */
     String owner = ReplicaId.get();
+    /** Claimed and not yet recorded (sending, or sent and waiting for the recorder): what a stop waits for. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * HTTP attempts in progress, in all and per subscription: what the concurrency limits bound. A slot is freed when
+     * the attempt is over, not when it is recorded, so the database's commit latency does not idle the senders; the
+     * ordering per (subscription, subject) still holds, since a delivery stays PENDING until it is recorded.
+     */
+    private final AtomicInteger sending = new AtomicInteger();
     private final Map<String, AtomicInteger> perSubscription = new ConcurrentHashMap<>();
     /** Permits = "look again": a slot was freed. The relay drains them and runs one more claim round. */
     private final Semaphore wake = new Semaphore(0);
@@ -235,7 +244,9 @@ public class WebhookWorker {
         Duration lease = settings.webhookTimeout().plusSeconds(30);
         int started = 0;
         for (int round = 0; round < 16; round++) {
-            int free = settings.webhookConcurrency() - inFlight.get();
+            // sends over but not yet recorded are bounded too, so a slow database cannot pile up results in memory
+            int free = Math.min(settings.webhookConcurrency() - sending.get(),
+                    HELD_FACTOR * settings.webhookConcurrency() - inFlight.get());
             if (free <= 0) {
                 break;
             }
@@ -281,6 +292,7 @@ public class WebhookWorker {
         perSubscription.computeIfAbsent(job.subscription() == null ? "" : job.subscription().id(),
                 k -> new AtomicInteger()).incrementAndGet();
         inFlight.incrementAndGet();
+        sending.incrementAndGet();
     }
 
     private void submit(Deliveries.Job job, byte[] body) {
@@ -443,7 +455,13 @@ public class WebhookWorker {
     }
 
     private void done(Deliveries.Job job, Deliveries.Result result) {
+        AtomicInteger n = perSubscription.get(job.subscription() == null ? "" : job.subscription().id());
+        if (n != null) {
+            n.decrementAndGet();
+        }
+        sending.decrementAndGet();
         finished.add(new Finished(job, result));
+        wake.release(); // a sending slot is free
     }
 
     private void recordLoop() {
@@ -475,10 +493,6 @@ public class WebhookWorker {
     }
 
     private void release(Deliveries.Job job) {
-        AtomicInteger n = perSubscription.get(job.subscription() == null ? "" : job.subscription().id());
-        if (n != null) {
-            n.decrementAndGet();
-        }
         inFlight.decrementAndGet();
     }
 

@@ -22,12 +22,16 @@ import io.fulfillmenthub.store.Json;
 
 /**
  * A real webhook subscriber on 127.0.0.1 (JDK HttpServer): records every request with the status it answered, and
- * answers as the test's behaviour says (status, headers, delay before answering).
+ * answers as the test's behaviour says (status, headers, delay before answering, size of the response body).
  */
 public final class TestSubscriber implements AutoCloseable {
 
-    /** What the subscriber answers. */
-    public record Reply(int status, Map<String, String> headers, long delayMs) {
+    /** What the subscriber answers; {@code bodyBytes} of filler when positive, else no body. */
+    public record Reply(int status, Map<String, String> headers, long delayMs, int bodyBytes) {
+        public Reply(int status, Map<String, String> headers, long delayMs) {
+            this(status, headers, delayMs, 0);
+        }
+
         public static Reply status(int status) {
             return new Reply(status, Map.of(), 0);
         }
@@ -105,8 +109,13 @@ public final class TestSubscriber implements AutoCloseable {
             }
             reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
             received.add(new Received(probe.atMillis(), probe.path(), probe.headers(), probe.body(), reply.status()));
-            ex.sendResponseHeaders(reply.status(), -1);
+            ex.sendResponseHeaders(reply.status(), reply.bodyBytes() > 0 ? reply.bodyBytes() : -1);
             try (OutputStream out = ex.getResponseBody()) {
+                byte[] filler = new byte[8192];
+                java.util.Arrays.fill(filler, (byte) 'x');
+                for (int left = reply.bodyBytes(); left > 0; left -= filler.length) {
+                    out.write(filler, 0, Math.min(left, filler.length));
+                }
                 out.flush();
             }
         } catch (IOException e) {

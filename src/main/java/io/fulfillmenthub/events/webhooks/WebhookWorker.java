@@ -2,11 +2,7 @@ package io.fulfillmenthub.events.webhooks;
 
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,26 +15,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.fulfillmenthub.events.EventSettings;
 import io.fulfillmenthub.events.ReplicaId;
@@ -48,6 +38,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -58,10 +58,12 @@ import org.jboss.logging.Logger;
  * (one {@code INSERT ... SELECT} per batch of events), and claims due deliveries that are first in line for their
  * (subscription, subject) in batches whenever sending capacity is free: at most {@code hub.events.webhooks.concurrency}
  * requests in flight on this replica, of which at most {@code per-subscription} for one endpoint, so a slow or
- * trickling endpoint holds a bounded share for at most the timeout and never the others. Sends are asynchronous (JDK
- * {@code HttpClient}, HTTP/1.1 keep-alive, a few threads for any number in flight). A finished send goes to the
- * recorder thread, which writes many outcomes in one transaction, frees their slots and wakes the relay at once: the
- * poll interval is only the safety net.
+ * trickling endpoint holds a bounded share for at most the timeout and never the others. Sends are asynchronous
+ * (Vert.x's HTTP client on one of the application's event loops, HTTP/1.1 keep-alive pooled per host: no thread per
+ * request and no hand-off between executors). A send's slot is freed as soon as its attempt is over; its outcome goes
+ * to the recorder thread, which writes many outcomes in one transaction and wakes the relay: the poll interval is only
+ * the safety net. Sent-but-unrecorded deliveries stay leased and PENDING, so the order per subject holds, and they
+ * are bounded ({@link #HELD_FACTOR}).
  *
  * <p>Standard Webhooks: {@code webhook-id} = event id (stable across retries), {@code webhook-timestamp} of the
  * attempt, {@code webhook-signature}; body = the structured CloudEvent. Success is 2xx only; redirects are not
@@ -77,8 +79,12 @@ public class WebhookWorker {
     static final int CLAIM_BATCH = 256;
     /** Most outcomes recorded in one transaction. */
     static final int RECORD_BATCH = 500;
-    /** Threads that check targets, sign and start sends, and the HTTP client's own: the sends themselves are I/O. */
+    /** Threads that check targets (a blocking name lookup), sign and start sends: the sends themselves are I/O. */
     static final int SENDER_THREADS = 2;
+    /** Claimed-and-unrecorded deliveries may reach this many times the concurrency (sends over, waiting to be recorded). */
+    static final int HELD_FACTOR = 4;
+    /** An idle pooled connection is closed after this long (seconds). */
+    static final int KEEP_ALIVE_SECONDS = 30;
     /** A response body is read and dropped in the background, up to this much; then the connection is closed. */
     static final long MAX_DRAINED_BODY = 1 << 20;
 
@@ -90,10 +96,20 @@ public class WebhookWorker {
     SecretBox secrets;
     @Inject
     MeterRegistry metrics;
+    /** The application's Vert.x (its event loops): the client's sockets and timers run there. */
+    @Inject
+    Vertx vertx;
 
     /** Lease owner name: this process; a test may run a second worker under another name (a second replica). */
     String owner = ReplicaId.get();
+    /** Claimed and not yet recorded (sending, or sent and waiting for the recorder): what a stop waits for. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * HTTP attempts in progress, in all and per subscription: what the concurrency limits bound. A slot is freed when
+     * the attempt is over, not when it is recorded, so the database's commit latency does not idle the senders; the
+     * ordering per (subscription, subject) still holds, since a delivery stays PENDING until it is recorded.
+     */
+    private final AtomicInteger sending = new AtomicInteger();
     private final Map<String, AtomicInteger> perSubscription = new ConcurrentHashMap<>();
     /** Permits = "look again": a slot was freed. The relay drains them and runs one more claim round. */
     private final Semaphore wake = new Semaphore(0);
@@ -104,9 +120,14 @@ public class WebhookWorker {
     private Thread relay;
     private Thread recorder;
     private ExecutorService senders;
-    private ExecutorService httpThreads;
-    private ScheduledExecutorService timer;
     private HttpClient http;
+    /**
+     * The one event loop every attempt runs on: its connections are then made on the loop their requests run on.
+     * Vert.x 4.5.18 acks a response's read window from the request's loop, which races with the connection's when
+     * the two differ (eclipse-vertx/vert.x#5683, fixed in 4.5.19); and one loop needs no hand-offs. A loop manages
+     * tens of thousands of small requests a second, far beyond what the relay's bookkeeping allows.
+     */
+    private io.vertx.core.Context loop;
     private volatile boolean running;
 
     /** A send that is over: its result to record, or {@code result == null} when there is nothing to record. */
@@ -115,16 +136,8 @@ public class WebhookWorker {
 
     void start(@Observes StartupEvent ev) {
         senders = Executors.newFixedThreadPool(SENDER_THREADS, daemon("webhook-sender-"));
-        httpThreads = Executors.newFixedThreadPool(SENDER_THREADS, daemon("webhook-http-"));
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("webhook-timer-"));
-        t.setRemoveOnCancelPolicy(true);
-        timer = t;
-        http = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.webhookTimeout())
-                .executor(httpThreads)
-                .build();
+        http = client(vertx, settings);
+        loop = vertx.getOrCreateContext();
         running = true;
         relay = daemon("webhook-relay").newThread(this::relayLoop);
         recorder = daemon("webhook-recorder").newThread(this::recordLoop);
@@ -150,11 +163,34 @@ public class WebhookWorker {
             recorder.interrupt();
             join(recorder, 2000);
         }
-        for (ExecutorService e : new ExecutorService[] {senders, httpThreads, timer}) {
-            if (e != null) {
-                e.shutdownNow();
-            }
+        if (senders != null) {
+            senders.shutdownNow();
         }
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    /**
+     * One client for every subscriber: HTTP/1.1 with keep-alive, a pool per host (scheme, host, port) as large as
+     * the relay's whole concurrency, since several subscriptions may share a host and the relay already bounds what
+     * is in flight (so a send never queues for a connection); redirects are never followed (per request, below).
+     */
+    static HttpClient client(Vertx vertx, EventSettings settings) {
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, settings.webhookTimeout().toMillis());
+        HttpClientOptions options = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
+                .setPipelining(false)
+                .setTryUseCompression(false)
+                .setConnectTimeout(timeoutMs)
+                .setVerifyHost(true)
+                .setName("webhooks");
+        PoolOptions pool = new PoolOptions()
+                .setHttp1MaxSize(Math.max(settings.webhookConcurrency(), settings.perSubscription()))
+                .setMaxWaitQueueSize(-1);
+        return vertx.createHttpClient(options, pool);
     }
 
     private void relayLoop() {
@@ -208,7 +244,9 @@ public class WebhookWorker {
         Duration lease = settings.webhookTimeout().plusSeconds(30);
         int started = 0;
         for (int round = 0; round < 16; round++) {
-            int free = settings.webhookConcurrency() - inFlight.get();
+            // sends over but not yet recorded are bounded too, so a slow database cannot pile up results in memory
+            int free = Math.min(settings.webhookConcurrency() - sending.get(),
+                    HELD_FACTOR * settings.webhookConcurrency() - inFlight.get());
             if (free <= 0) {
                 break;
             }
@@ -254,6 +292,7 @@ public class WebhookWorker {
         perSubscription.computeIfAbsent(job.subscription() == null ? "" : job.subscription().id(),
                 k -> new AtomicInteger()).incrementAndGet();
         inFlight.incrementAndGet();
+        sending.incrementAndGet();
     }
 
     private void submit(Deliveries.Job job, byte[] body) {
@@ -280,47 +319,135 @@ public class WebhookWorker {
             }
             long ts = Instant.now().getEpochSecond();
             String signature = StandardWebhooks.sign(secret(s), job.event().id(), ts, body);
-            Duration timeout = settings.webhookTimeout();
-            HttpRequest req = HttpRequest.newBuilder(uri)
-                    .timeout(timeout)
-                    .header("Content-Type", CONTENT_TYPE)
-                    .header("User-Agent", "fulfillment-hub-webhooks/1")
-                    .header("webhook-id", job.event().id())
-                    .header("webhook-timestamp", Long.toString(ts))
-                    .header("webhook-signature", signature)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
-            CompletableFuture<HttpResponse<Void>> f = http.sendAsync(req, info -> new Drain(timer, timeout));
-            // the request timeout covers everything up to the response headers; this only guarantees the slot back
-            ScheduledFuture<?> guard = timer.schedule(() -> f.cancel(true), timeout.toMillis() + 5000,
-                    TimeUnit.MILLISECONDS);
-            f.whenComplete((r, err) -> {
-                guard.cancel(false);
-                attempted(job, at, outcome(r, err, timeout, t0));
-            });
+            long timeoutMs = settings.webhookTimeout().toMillis();
+            RequestOptions req = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(uri.toString())
+                    .setFollowRedirects(false)
+                    .setIdleTimeout(timeoutMs)
+                    .putHeader("Content-Type", CONTENT_TYPE)
+                    .putHeader("User-Agent", "fulfillment-hub-webhooks/1")
+                    .putHeader("webhook-id", job.event().id())
+                    .putHeader("webhook-timestamp", Long.toString(ts))
+                    .putHeader("webhook-signature", signature);
+            Attempt attempt = new Attempt(job, at, t0, timeoutMs);
+            loop.runOnContext(v -> attempt.start(req, body));
         } catch (RuntimeException e) {
             LOG.warnf("delivery %d: not attempted (%s); retried when its lease runs out", job.id(), e.getMessage());
             done(job, null);
         }
     }
 
-    static Deliveries.Outcome outcome(HttpResponse<?> r, Throwable err, Duration timeout, long t0) {
-        if (err == null) {
-            int code = r.statusCode();
-            Duration retryAfter = (code == 429 || code == 503)
-                    ? retryAfter(r.headers().firstValue("Retry-After").orElse(null), Instant.now()) : null;
-            String error = code >= 300 && code < 400 ? "HTTP " + code + " redirect (not followed)" : null;
-            return new Deliveries.Outcome(code, error, retryAfter, elapsed(t0));
+    /**
+     * One HTTP attempt on the event loop. Over (recorded, slot freed) exactly once: when the response headers are in,
+     * when the request fails, or when the whole-attempt timeout fires first (then the request is reset, which closes
+     * its connection). The body is then read and dropped in the background: the status is the answer, so a trickling
+     * body is not waited for, while the connection goes back to the pool once the body is read. A body larger than
+     * {@link #MAX_DRAINED_BODY}, or still coming after the timeout, closes the connection instead. The body is always
+     * consumed as it arrives (never paused), so a pooled connection is never handed on with unread bytes.
+     */
+    private final class Attempt {
+        private final Deliveries.Job job;
+        private final Instant at;
+        private final long t0;
+        private final long timeoutMs;
+        private final AtomicBoolean over = new AtomicBoolean();
+        private HttpClientRequest request; // all on the loop
+        private long deadline = -1;
+
+        Attempt(Deliveries.Job job, Instant at, long t0, long timeoutMs) {
+            this.job = job;
+            this.at = at;
+            this.t0 = t0;
+            this.timeoutMs = timeoutMs;
         }
+
+        void start(RequestOptions options, byte[] body) {
+            try {
+                send(options, body);
+            } catch (RuntimeException e) { // never leave the slot taken
+                finish(failure(e, timeoutMs, t0));
+            }
+        }
+
+        private void send(RequestOptions options, byte[] body) {
+            deadline = vertx.setTimer(timeoutMs, id -> {
+                if (finish(new Deliveries.Outcome(null, timedOut(timeoutMs), null, elapsed(t0)))) {
+                    HttpClientRequest r = request;
+                    if (r != null) {
+                        r.reset(); // HTTP/1.1: closes the connection, whatever it was doing
+                    }
+                }
+            });
+            http.request(options)
+                    .compose(r -> {
+                        request = r;
+                        if (over.get()) { // timed out while connecting
+                            r.reset();
+                        }
+                        return r.send(Buffer.buffer(body));
+                    })
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            finish(failure(ar.cause(), timeoutMs, t0));
+                            return;
+                        }
+                        HttpClientResponse resp = ar.result();
+                        drain(resp);
+                        finish(response(resp.statusCode(), resp.getHeader("Retry-After"), t0));
+                    });
+        }
+
+        private void drain(HttpClientResponse resp) {
+            long[] bytes = {0};
+            long limit = vertx.setTimer(timeoutMs, id -> resp.request().reset());
+            resp.exceptionHandler(e -> vertx.cancelTimer(limit));
+            resp.endHandler(v -> vertx.cancelTimer(limit));
+            resp.handler(chunk -> {
+                bytes[0] += chunk.length();
+                if (bytes[0] > MAX_DRAINED_BODY) {
+                    vertx.cancelTimer(limit);
+                    resp.request().reset();
+                }
+            });
+        }
+
+        private boolean finish(Deliveries.Outcome o) {
+            if (!over.compareAndSet(false, true)) {
+                return false;
+            }
+            if (deadline >= 0) {
+                vertx.cancelTimer(deadline);
+            }
+            attempted(job, at, o);
+            return true;
+        }
+    }
+
+    /** The outcome of an answered attempt: 2xx succeeds, 3xx is not followed, 429/503 may say when to come back. */
+    static Deliveries.Outcome response(int code, String retryAfterHeader, long t0) {
+        Duration retryAfter = (code == 429 || code == 503) ? retryAfter(retryAfterHeader, Instant.now()) : null;
+        String error = code >= 300 && code < 400 ? "HTTP " + code + " redirect (not followed)" : null;
+        return new Deliveries.Outcome(code, error, retryAfter, elapsed(t0));
+    }
+
+    /** The outcome of an attempt that got no answer. */
+    static Deliveries.Outcome failure(Throwable err, long timeoutMs, long t0) {
         Throwable cause = err;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        String what = cause instanceof HttpTimeoutException || cause instanceof CancellationException
-                ? "timed out after " + timeout.toMillis() + " ms"
+        // a connect timeout is a ConnectException too (Netty's): it is reported as the timeout it is
+        String what = cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException
+                ? timedOut(timeoutMs)
                 : cause instanceof ConnectException ? "connection failed"
+                : cause instanceof UnknownHostException ? "connection failed: host cannot be resolved"
                 : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         return new Deliveries.Outcome(null, what, null, elapsed(t0));
+    }
+
+    private static String timedOut(long timeoutMs) {
+        return "timed out after " + timeoutMs + " ms";
     }
 
     private void attempted(Deliveries.Job job, Instant at, Deliveries.Outcome o) {
@@ -328,7 +455,13 @@ public class WebhookWorker {
     }
 
     private void done(Deliveries.Job job, Deliveries.Result result) {
+        AtomicInteger n = perSubscription.get(job.subscription() == null ? "" : job.subscription().id());
+        if (n != null) {
+            n.decrementAndGet();
+        }
+        sending.decrementAndGet();
         finished.add(new Finished(job, result));
+        wake.release(); // a sending slot is free
     }
 
     private void recordLoop() {
@@ -360,10 +493,6 @@ public class WebhookWorker {
     }
 
     private void release(Deliveries.Job job) {
-        AtomicInteger n = perSubscription.get(job.subscription() == null ? "" : job.subscription().id());
-        if (n != null) {
-            n.decrementAndGet();
-        }
         inFlight.decrementAndGet();
     }
 
@@ -430,71 +559,6 @@ public class WebhookWorker {
         String open = secrets.open(s.id(), s.secretSealed());
         openSecrets.put(s.id(), new String[] {s.secretSealed(), open});
         return open;
-    }
-
-    /**
-     * Reads a response body and drops it, in the background: the status is the answer, so the send is over when the
-     * headers are in (a trickling body is not waited for), while the connection goes back to the pool once the body
-     * is read. A body larger than {@link #MAX_DRAINED_BODY}, or still coming after the timeout, closes the connection.
-     */
-    static final class Drain implements HttpResponse.BodySubscriber<Void> {
-        private static final CompletableFuture<Void> NOW = CompletableFuture.completedFuture(null);
-        private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
-        private final ScheduledFuture<?> deadline;
-        private volatile boolean over;
-        private long bytes;
-
-        Drain(ScheduledExecutorService timer, Duration limit) {
-            deadline = timer.schedule(this::cancel, limit.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription.set(s);
-            if (over) {
-                s.cancel();
-            } else {
-                s.request(Long.MAX_VALUE);
-            }
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            for (ByteBuffer b : items) {
-                bytes += b.remaining();
-            }
-            if (bytes > MAX_DRAINED_BODY) {
-                cancel();
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            finish();
-        }
-
-        @Override
-        public void onComplete() {
-            finish();
-        }
-
-        private void finish() {
-            over = true;
-            deadline.cancel(false);
-        }
-
-        private void cancel() {
-            over = true;
-            Flow.Subscription s = subscription.get();
-            if (s != null) {
-                s.cancel();
-            }
-        }
-
-        @Override
-        public CompletionStage<Void> getBody() {
-            return NOW;
-        }
     }
 
     /** The gap before the next attempt after {@code attempt} failed, or null when that was the last one. */

@@ -125,4 +125,57 @@ class WebhookRelayTest {
             }
         }
     }
+
+    /**
+     * Response bodies are read and dropped: a body past the pooled client's flow-control window (64 KiB) must not
+     * leave its connection stalled for the next request on it (eclipse-vertx/vert.x#5663), and a body past the drain
+     * bound (1 MiB) closes the connection without failing the delivery: the status is the answer.
+     */
+    @Test
+    void largeResponseBodiesAreDrainedAndTheConnectionsStayUsable() {
+        int n = 30;
+        AtomicInteger calls = new AtomicInteger();
+        try (TestSubscriber sub = new TestSubscriber().answer(r -> new Reply(200, Map.of(), 0,
+                calls.incrementAndGet() % 3 == 0 ? (int) WebhookWorker.MAX_DRAINED_BODY * 2 : 200 * 1024))) {
+            Map<String, String> s = subscribe("tenant-admin", sub.url("/chatty"), "cluster.created");
+            try {
+                List<String> first = events(n);
+                await().atMost(Duration.ofSeconds(30)).until(() -> db.read(c -> Db.count(c,
+                        "select count(*) from webhook_deliveries where subscription_id = ? and state = 'DELIVERED'",
+                        s.get("id"))) == n);
+                // and again, on whatever connections are pooled now
+                List<String> second = events(n);
+                await().atMost(Duration.ofSeconds(30)).until(() -> db.read(c -> Db.count(c,
+                        "select count(*) from webhook_deliveries where subscription_id = ? and state = 'DELIVERED'",
+                        s.get("id"))) == 2 * n);
+                long failed = db.read(c -> Db.count(c,
+                        "select count(*) from webhook_attempts where subscription_id = ? and error is not null", s.get("id")));
+                assertEquals(0, failed, "every attempt succeeded at the first try");
+                assertTrue(second.stream().allMatch(c -> accepted(sub, c).size() == 1));
+                assertTrue(first.stream().allMatch(c -> accepted(sub, c).size() == 1));
+            } finally {
+                unsubscribe("tenant-admin", s.get("id"));
+            }
+        }
+    }
+
+    /** Nothing listens: the attempt is recorded as a connection failure (and retried by the schedule). */
+    @Test
+    void aRefusedConnectionIsRecordedAsSuch() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Map<String, String> s = subscribe("tenant-admin", "http://127.0.0.1:" + port + "/nobody", "cluster.created");
+        try {
+            events(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.read(c -> Db.count(c,
+                    "select count(*) from webhook_attempts where subscription_id = ?", s.get("id"))) >= 1);
+            String error = db.read(c -> Db.one(c, "select error from webhook_attempts where subscription_id = ?"
+                    + " order by attempt fetch first 1 rows only", rs -> rs.getString(1), s.get("id")));
+            assertEquals("connection failed", error);
+        } finally {
+            unsubscribe("tenant-admin", s.get("id"));
+        }
+    }
 }

@@ -45,6 +45,8 @@ class WebhookReplicasTest {
     SecretBox secrets;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    io.vertx.core.Vertx vertx;
 
     /** A second replica's webhook worker: same database, its own lease owner name, its own senders. */
     WebhookWorker secondReplica() {
@@ -53,6 +55,7 @@ class WebhookReplicasTest {
         w.settings = settings;
         w.secrets = secrets;
         w.metrics = metrics;
+        w.vertx = vertx;
         w.owner = "replica-b";
         w.start(null);
         return w;

@@ -61,8 +61,17 @@ public final class TargetPolicy {
 
     /** Resolves the URL's host and refuses it when any address is not public (unless {@code allowPrivate}). */
     public static void checkResolved(URI uri, boolean allowPrivate) throws Refused {
+        resolve(uri, allowPrivate);
+    }
+
+    /**
+     * The address to connect to: the host's first address once every address it resolves to is checked, so the
+     * request goes where the check looked (a name that resolves elsewhere a moment later, DNS rebinding, cannot move
+     * it to a private address in between). Null when private targets are allowed: nothing to pin then.
+     */
+    public static InetAddress resolve(URI uri, boolean allowPrivate) throws Refused {
         if (allowPrivate) {
-            return;
+            return null;
         }
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -80,6 +89,12 @@ public final class TargetPolicy {
                         + ", a loopback, link-local or private address");
             }
         }
+        return addresses[0];
+    }
+
+    /** The port a request to the URL connects to. */
+    public static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     /** True when the address is a public unicast address. */

@@ -1,6 +1,7 @@
 package io.fulfillmenthub.events.webhooks;
 
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -310,9 +312,10 @@ public class WebhookWorker {
         try {
             Subscription s = job.subscription();
             URI uri;
+            InetAddress pinned;
             try {
                 uri = TargetPolicy.parse(s.url());
-                TargetPolicy.checkResolved(uri, settings.allowPrivateTargets());
+                pinned = TargetPolicy.resolve(uri, settings.allowPrivateTargets());
             } catch (TargetPolicy.Refused e) {
                 attempted(job, at, new Deliveries.Outcome(null, "target refused: " + e.getMessage(), null, elapsed(t0)));
                 return;
@@ -320,10 +323,7 @@ public class WebhookWorker {
             long ts = Instant.now().getEpochSecond();
             String signature = StandardWebhooks.sign(secret(s), job.event().id(), ts, body);
             long timeoutMs = settings.webhookTimeout().toMillis();
-            RequestOptions req = new RequestOptions()
-                    .setMethod(HttpMethod.POST)
-                    .setAbsoluteURI(uri.toString())
-                    .setFollowRedirects(false)
+            RequestOptions req = request(uri, pinned)
                     .setIdleTimeout(timeoutMs)
                     .putHeader("Content-Type", CONTENT_TYPE)
                     .putHeader("User-Agent", "fulfillment-hub-webhooks/1")
@@ -336,6 +336,22 @@ public class WebhookWorker {
             LOG.warnf("delivery %d: not attempted (%s); retried when its lease runs out", job.id(), e.getMessage());
             done(job, null);
         }
+    }
+
+    /**
+     * A POST to the subscriber's URL. With {@code pinned}, the connection goes to that checked address while the Host
+     * header, TLS server name and certificate check stay the URL's host; redirects are never followed.
+     */
+    static RequestOptions request(URI uri, InetAddress pinned) {
+        RequestOptions req = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(uri.toString())
+                .setFollowRedirects(false);
+        if (pinned != null) {
+            // the address as a literal: nothing left to resolve (an InetAddress keeps the name it was looked up by)
+            req.setServer(SocketAddress.inetSocketAddress(TargetPolicy.port(uri), pinned.getHostAddress()));
+        }
+        return req;
     }
 
     /**

@@ -76,12 +76,11 @@ public final class EmbeddedIssuer {
     /**
      * Starts making a key pair on a thread of its own when {@code dataDir} has none yet, so that the first start of a
      * hub does not wait for it (a 2048-bit RSA key takes a second or more of CPU while the JVM is cold). Called by
-     * {@code HubMain} before Quarkus boots and by {@link IssuerKeysAhead} as the CDI container starts (the second call
-     * does nothing while a pair is being made); {@link #open} takes that pair when it has to create one.
+     * {@link IssuerKeysAhead} as the CDI container starts; {@link #open} takes that pair when it has to create one.
      */
-    public static synchronized void prepareKeys(Path dataDir) {
-        if (early != null || Files.exists(dataDir.resolve("auth").resolve("jwt-private.der"))) {
-            return; // begun already (by the main method, before Quarkus booted), or not needed
+    public static void prepareKeys(Path dataDir) {
+        if (Files.exists(dataDir.resolve("auth").resolve("jwt-private.der"))) {
+            return;
         }
         early = CompletableFuture.supplyAsync(() -> {
             try {
@@ -97,11 +96,8 @@ public final class EmbeddedIssuer {
     }
 
     private static KeyPair takeEarlyKeys() {
-        CompletableFuture<KeyPair> f;
-        synchronized (EmbeddedIssuer.class) {
-            f = early;
-            early = null;
-        }
+        CompletableFuture<KeyPair> f = early;
+        early = null;
         if (f == null) {
             return null;
         }

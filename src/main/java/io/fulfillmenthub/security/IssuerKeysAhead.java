@@ -11,17 +11,11 @@ import jakarta.enterprise.event.Observes;
  * it in a cold JVM takes a second or more of CPU. It is begun here, as soon as the CDI container exists (static init,
  * well before {@link OidcSetup} needs it), on a thread of its own ({@link EmbeddedIssuer#prepareKeys}). Runtime config
  * is not available yet: only the environment is read, and a wrong guess costs nothing but that background work.
- * When the hub runs from its jar, {@link io.fulfillmenthub.HubMain} has begun it already, before Quarkus booted.
  */
 @ApplicationScoped
 public class IssuerKeysAhead {
 
     static void begin(@Observes @Initialized(ApplicationScoped.class) Object containerReady) {
-        beginFromEnvironment();
-    }
-
-    /** Begins the key pair when the environment names no production issuer and the data directory has none. */
-    public static void beginFromEnvironment() {
         if (blank("HUB_AUTH_ISSUER") && blank("HUB_AUTH_JWKS_URL") && blank("HUB_AUTH_PUBLIC_KEY")) {
             String dir = System.getenv("HUB_DATA_DIR");
             EmbeddedIssuer.prepareKeys(blank("HUB_DATA_DIR") ? Path.of(System.getProperty("user.dir"), "data") : Path.of(dir));

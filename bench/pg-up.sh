@@ -24,7 +24,9 @@ done
 pg_isready -q -h 127.0.0.1 -p 5432
 as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -q $*"; }
 as_postgres "-c \"DROP DATABASE IF EXISTS hub_bench WITH (FORCE)\""
-as_postgres "-c \"DROP ROLE IF EXISTS hub_bench\""
-as_postgres "-c \"CREATE ROLE hub_bench LOGIN PASSWORD 'hub_bench'\""
+# the role is kept when it exists: a database made by hand for a bench run (BENCH_PG_DB) may belong to it, and
+# DROP ROLE would then fail and leave no hub_bench database behind
+as_postgres "-c \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hub_bench') THEN CREATE ROLE hub_bench; END IF; END\\\$\\\$\""
+as_postgres "-c \"ALTER ROLE hub_bench LOGIN PASSWORD 'hub_bench'\""
 as_postgres "-c \"CREATE DATABASE hub_bench OWNER hub_bench\""
 echo "PostgreSQL ready: database hub_bench, role hub_bench"

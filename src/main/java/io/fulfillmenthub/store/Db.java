@@ -45,7 +45,8 @@ public class Db {
             "V7__list_indexes.sql",
             "V8__list_counts.sql",
             "V9__event_retention.sql",
-            "V10__live_list_indexes.sql");
+            "V10__live_list_indexes.sql",
+            "V11__delivery_indexes.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

@@ -1,0 +1,2 @@
+-- PostgreSQL's V11 makes the delivery indexes partial (pending deliveries only); H2 has no partial indexes and keeps
+-- V4's and V6's. Nothing to do here: the file keeps the versions equal.

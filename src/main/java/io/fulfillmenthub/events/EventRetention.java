@@ -63,10 +63,8 @@ public class EventRetention {
 
     /** The highest sequence number that may go: old enough, and behind every consumer. */
     private long bound(Connection c, Instant cutoff) throws SQLException {
-        Long oldEnough = Db.one(c, "select max(seq) from events where occurred_at < ?", rs -> {
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }, cutoff);
+        Long oldEnough = Db.one(c, "select max(seq) from events where occurred_at < ?", rs -> rs.getObject(1, Long.class),
+                cutoff);
         if (oldEnough == null) {
             return 0;
         }
@@ -78,10 +76,8 @@ public class EventRetention {
         for (long cursor : cursors) {
             bound = Math.min(bound, cursor);
         }
-        Long pending = Db.one(c, "select min(event_seq) from webhook_deliveries where state = ?", rs -> {
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }, Deliveries.PENDING);
+        Long pending = Db.one(c, "select min(event_seq) from webhook_deliveries where state = ?",
+                rs -> rs.getObject(1, Long.class), Deliveries.PENDING);
         if (pending != null) {
             bound = Math.min(bound, pending - 1);
         }

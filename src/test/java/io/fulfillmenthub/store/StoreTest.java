@@ -34,9 +34,7 @@ class StoreTest {
         });
         long n = db.read(c -> Db.count(c, "select count(*) from work_items where kind = 'test' and item_key = ?", key));
         assertEquals(1, n);
-        java.time.Instant due = db.read(c -> Db.one(c, "select due_at from work_items where kind = 'test' and item_key = ?",
-                rs -> Db.instant(rs, "due_at"), key));
-        assertEquals(sooner.getEpochSecond(), due.getEpochSecond());
+        assertEquals(sooner.getEpochSecond(), dueAt("test", key).getEpochSecond());
     }
 
     @Test
@@ -52,9 +50,7 @@ class StoreTest {
         assertEquals(2, (int) db.tx(c -> WorkQueue.enqueueMissing(c, kind, keys, now)));
         assertEquals(0, (int) db.tx(c -> WorkQueue.enqueueMissing(c, kind, keys, now)));
         assertEquals(3L, (long) db.read(c -> Db.count(c, "select count(*) from work_items where kind = ?", kind)));
-        java.time.Instant dueA = db.read(c -> Db.one(c, "select due_at from work_items where kind = ? and item_key = 'a'",
-                rs -> Db.instant(rs, "due_at"), kind));
-        assertEquals(later.getEpochSecond(), dueA.getEpochSecond());
+        assertEquals(later.getEpochSecond(), dueAt(kind, "a").getEpochSecond());
     }
 
     @Test
@@ -66,8 +62,7 @@ class StoreTest {
             WorkQueue.enqueue(c, kind, "a", later);
             return null;
         });
-        long generationA = db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = 'a'",
-                rs -> rs.getLong(1), kind));
+        long generationA = generation(kind, "a");
         db.tx(c -> {
             WorkQueue.enqueueAll(c, kind, java.util.List.of("a", "b", "b", "c"), sooner);
             return null;
@@ -75,13 +70,9 @@ class StoreTest {
         assertEquals(java.util.List.of("a", "b", "c"), db.read(c -> Db.list(c,
                 "select item_key from work_items where kind = ? order by item_key", rs -> rs.getString(1), kind)));
         for (String k : java.util.List.of("a", "b", "c")) {
-            java.time.Instant due = db.read(c -> Db.one(c, "select due_at from work_items where kind = ? and item_key = ?",
-                    rs -> Db.instant(rs, "due_at"), kind, k));
-            assertEquals(sooner.getEpochSecond(), due.getEpochSecond(), k);
+            assertEquals(sooner.getEpochSecond(), dueAt(kind, k).getEpochSecond(), k);
         }
-        long bumped = db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = 'a'",
-                rs -> rs.getLong(1), kind));
-        assertEquals(generationA + 1, bumped, "the worker of a queued item learns it changed");
+        assertEquals(generationA + 1, generation(kind, "a"), "the worker of a queued item learns it changed");
     }
 
     @Test
@@ -115,5 +106,15 @@ class StoreTest {
         });
         assertEquals(java.util.List.of("k0"), db.read(c -> Db.list(c, "select item_key from work_items where kind = ?"
                 + " and item_key like 'k%' and lease_owner is null", rs -> rs.getString(1), kind)));
+    }
+
+    private java.time.Instant dueAt(String kind, String key) {
+        return db.read(c -> Db.one(c, "select due_at from work_items where kind = ? and item_key = ?",
+                rs -> Db.instant(rs, "due_at"), kind, key));
+    }
+
+    private long generation(String kind, String key) {
+        return db.read(c -> Db.one(c, "select generation from work_items where kind = ? and item_key = ?",
+                rs -> rs.getLong(1), kind, key));
     }
 }

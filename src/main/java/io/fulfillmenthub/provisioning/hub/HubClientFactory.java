@@ -10,6 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -18,6 +22,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientImpl;
 
 /**
  * Builds the fabric8 client for the management hub's Kubernetes API, from the first source configured of:
@@ -190,12 +195,65 @@ public final class HubClientFactory {
      * also finish within the request timeout of its headers ({@link ResponseDeadline}): no call waits forever.
      */
     public static KubernetesClient build(Config config) {
+        warnOnThreadPerAnswer();
         Duration deadline = Duration.ofMillis(config.getRequestTimeout() > 0 ? config.getRequestTimeout()
                 : Settings.DEFAULT_REQUEST_TIMEOUT.toMillis());
-        return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).withConfig(config)
+        return new KubernetesClientBuilder().withHttpClientFactory(new LingeringClose(deadline.multipliedBy(2)))
+                .withConfig(config)
                 .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ResponseDeadline.NAME,
                         new ResponseDeadline(deadline)))
                 .build();
+    }
+
+    /**
+     * fabric8's JDK client factory stops the client's executor at once when the client is closed. Calls still in flight
+     * then never end: the JDK client hands its answers, and its own request timeouts, to that executor, and its selector
+     * thread dies on the first task the executor refuses (JDK-8277969), so not even a timeout comes. A hub that stops
+     * closes its client while a reconcile may still wait for an answer, holding a host-class row lock that others wait
+     * for, and the shutdown hung for good. Here the executor is stopped only after {@code linger}: every call in flight
+     * has had its answer or its timeout by then; new calls fail at once ("Client already closed").
+     */
+    static final class LingeringClose extends JdkHttpClientFactory {
+        private static final ScheduledExecutorService LATER = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "hub-client-close");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private final Duration linger;
+
+        LingeringClose(Duration linger) {
+            this.linger = linger;
+        }
+
+        @Override
+        protected void closeHttpClient(JdkHttpClientImpl client) {
+            LATER.schedule(() -> super.closeHttpClient(client), linger.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static volatile boolean warned;
+
+    /**
+     * The JDK HTTP client completes every asynchronous call on CompletableFuture's default executor, and that executor
+     * starts a new thread per task when the common pool has fewer than two threads, as on a machine (or a container's
+     * CPU limit) of two CPUs or fewer. Every answer of the management hub would then cost a thread start. {@code ./hub}
+     * and {@code deploy/} give the common pool two threads; a JVM started otherwise is told once.
+     */
+    static void warnOnThreadPerAnswer() {
+        if (!warned && threadPerAnswer()) {
+            warned = true;
+            LOG.warnf("The JVM's common pool has %d thread(s): each answer of the management hub's API will start a"
+                    + " thread. Start the JVM with -D%s=2 as ./hub does.", ForkJoinPool.getCommonPoolParallelism(),
+                    COMMON_POOL_PARALLELISM);
+        }
+    }
+
+    /** The system property that sizes the JVM's common pool. */
+    public static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+    /** Whether CompletableFuture's default executor starts a thread per task in this JVM. */
+    public static boolean threadPerAnswer() {
+        return ForkJoinPool.getCommonPoolParallelism() < 2;
     }
 
     /** Builds a client from the process environment; empty when nothing is configured. */

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,43 @@ class ResponseDeadlineTest {
                 Thread.sleep(1_200); // past the deadline of the previous answer: its timer must not cut anything
             }
             assertEquals(3, api.targets.size());
+        }
+    }
+
+    /**
+     * A hub that stops closes its client while a reconcile may still wait for an answer (holding a host-class lock that
+     * others wait for). That call must still end rather than wait for ever and hang the shutdown: with its answer when
+     * the answer comes after the close, with an error when none comes.
+     */
+    @Test
+    void callsInFlightWhenTheClientClosesStillEnd() throws Exception {
+        for (boolean answers : new boolean[] {true, false}) {
+            try (FakeApiServer api = new FakeApiServer(t -> {
+                if (!answers) {
+                    return null;
+                }
+                try {
+                    Thread.sleep(500); // answered once the client is closed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return FakeApiServer.Answer.full(ONE_AGENT);
+            })) {
+                KubernetesClient client = api.client(2_000);
+                var call = CompletableFuture.supplyAsync(() -> client.genericKubernetesResources(
+                        HubLabels.AGENTS).inNamespace("hardware-inventory").list().getItems().size(),
+                        Executors.newSingleThreadExecutor());
+                while (api.targets.isEmpty()) {
+                    Thread.sleep(10);
+                }
+                client.close();
+                try {
+                    assertEquals(1, call.get(20, TimeUnit.SECONDS), "answered: " + answers);
+                    assertTrue(answers, "an answer that never came");
+                } catch (ExecutionException e) {
+                    assertFalse(answers, "the answer came: " + e.getCause());
+                }
+            }
         }
     }
 

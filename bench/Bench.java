@@ -1257,10 +1257,18 @@ public class Bench {
         }
     }
 
+    /**
+     * The JDK HTTP client hands every answer of {@code sendAsync} to CompletableFuture's default executor, which is a
+     * new thread per task when the common pool has fewer than two threads (any machine of 2 CPUs or fewer). LoadGen
+     * runs with a common pool of two, as {@code ./hub} runs the hub, so it does not start a thread per request.
+     */
+    static final String COMMON_POOL = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
+
     static Map<String, Object> loadgen(String label, List<String> args) throws Exception {
         Path out = runDir.resolve("lg-" + label + ".json");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(COMMON_POOL);
         if (loadGenClasses != null) {
             cmd.addAll(List.of("-cp", loadGenClasses, "LoadGen"));
         } else {

@@ -55,6 +55,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-java bench/Bench.java "$@" &
+# a common pool of two threads: see COMMON_POOL in Bench.java
+java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 bench/Bench.java "$@" &
 bench_pid=$!
 wait "$bench_pid"

@@ -681,12 +681,15 @@ public class Bench {
             double perS = drain(sink, events, expected, Duration.ofSeconds(60), null, r);
             double created = num(res(orders).get("achieved_rate"));
             r.put("events_created_per_s", created);
+            boolean capped = created * subscribers < 5000;
             row("S5", "events created/s (one order = one cluster.created)", created, "events/s", "offered " + fmt(eventRate),
-                    null, null, created * subscribers < 5000 ? "generation caps deliveries at " + fmt(created * subscribers) + "/s" : "");
+                    null, null, capped ? "generation caps deliveries at " + fmt(created * subscribers) + "/s" : "");
             row("S5", "deliveries/s to 10 subscribers (" + fmt(eventRate) + " events/s offered)", perS, "deliveries/s",
                     "sink capacity " + fmt(sinkCap) + " (LoadGen find-max " + fmt(num(sinkMax.get("max_rate"))) + ")",
-                    ratio(perS, sinkCap), ">= 5000/s",
-                    verdict(perS >= 5000));
+                    ratio(perS, sinkCap), capped ? "(S5R)" : ">= 5000/s",
+                    // orders cannot create events fast enough on these cores: the target is S5R's, which commits them
+                    capped ? "n/a: orders offer " + fmt(created * subscribers) + "/s, S5R measures the fan-out"
+                            : verdict(perS >= 5000));
             row("S5", "event time -> delivered, p99", sink.latency.pct(99), "ms", "p50 " + fmt(sink.latency.pct(50)) + " ms",
                     null, null, sink.deliveries.get() + "/" + expected + " delivered, " + sink.badSignatures.get()
                             + " bad signatures");

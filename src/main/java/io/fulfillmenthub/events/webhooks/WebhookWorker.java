@@ -202,7 +202,7 @@ public class WebhookWorker {
             try {
                 if (System.nanoTime() - nextFanOut >= 0) {
                     nextFanOut = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
-                    fanOut();
+                    fanOutAndDispatch();
                 }
                 dispatch();
             } catch (RuntimeException e) {
@@ -219,6 +219,26 @@ public class WebhookWorker {
                 return;
             }
         }
+    }
+
+    /**
+     * Fans out like {@link #fanOut()}, and starts sending after each batch of events: a burst's first deliveries go
+     * out while the rest of it is being fanned out, not after all of it.
+     */
+    int fanOutAndDispatch() {
+        int total = 0;
+        for (int round = 0; round < 20; round++) {
+            int n = db.tx(c -> Deliveries.fanOut(c, FAN_OUT_BATCH, Instant.now()));
+            if (n <= 0) {
+                break;
+            }
+            total += n;
+            dispatch();
+            if (n < FAN_OUT_BATCH) {
+                break;
+            }
+        }
+        return total;
     }
 
     /** Fans out every outbox event not yet fanned out (or returns when another replica is doing it). */

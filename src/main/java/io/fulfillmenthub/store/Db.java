@@ -46,8 +46,7 @@ public class Db {
             "V8__list_counts.sql",
             "V9__event_retention.sql",
             "V10__live_list_indexes.sql",
-            "V11__delivery_indexes.sql",
-            "V12__delivery_fillfactor.sql");
+            "V11__delivery_indexes.sql");
 
     @ConfigProperty(name = "hub.db.kind", defaultValue = "h2")
     String kind;

@@ -1,2 +1,0 @@
--- PostgreSQL's V12 leaves room on each page of webhook_deliveries for HOT lease updates; H2 has no fillfactor.
--- Nothing to do here: the file keeps the versions equal.

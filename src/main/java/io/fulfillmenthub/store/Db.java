@@ -59,6 +59,9 @@ public class Db {
         Flyway.configure()
                 .dataSource(dataSource)
                 .resourceProvider(new ListedMigrations(MIGRATIONS, isPostgres() ? "pg" : "h2"))
+                // the hub has SQL migrations only: with no class provider Flyway would scan the classpath's
+                // db/migration for Java ones at every start (with an uber-jar, every entry of the jar)
+                .javaMigrationClassProvider(List::of)
                 .load()
                 .migrate();
         LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");

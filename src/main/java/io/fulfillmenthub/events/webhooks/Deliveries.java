@@ -2,14 +2,19 @@ package io.fulfillmenthub.events.webhooks;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
@@ -172,7 +177,7 @@ public final class Deliveries {
      * transaction only.
      */
     static void pinClaimPlan(Connection c) throws SQLException {
-        try (java.sql.Statement st = c.createStatement()) {
+        try (Statement st = c.createStatement()) {
             st.execute("set local enable_seqscan = off; set local enable_sort = off");
         }
     }
@@ -366,7 +371,7 @@ public final class Deliveries {
                 }
             }
         }
-        return java.util.Arrays.asList(states);
+        return Arrays.asList(states);
     }
 
     /** A delivery's outcome, one row at a time (H2: a JDBC batch of it). */
@@ -411,8 +416,8 @@ public final class Deliveries {
             completed[k] = PENDING.equals(states[i]) ? null : now.toString();
             index.put(ids[k], i);
         }
-        java.util.Set<Long> updated = new java.util.HashSet<>();
-        try (java.sql.Statement pin = c.createStatement()) {
+        Set<Long> updated = new HashSet<>();
+        try (Statement pin = c.createStatement()) {
             pin.execute("set local enable_seqscan = off; set local enable_hashjoin = off; set local enable_mergejoin = off");
         }
         try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries d set state = v.state,"
@@ -421,15 +426,10 @@ public final class Deliveries {
                 + " from (select * from unnest(?::bigint[], ?::varchar[], ?::int[], ?::text[], ?::int[], ?::varchar[],"
                 + " ?::text[]) as u(id, state, attempts, next_at, status, error, done_at) order by id) v"
                 + " where d.id = v.id and d.lease_owner = ? returning d.id")) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("varchar", st));
-            ps.setArray(3, c.createArrayOf("int4", attempts));
-            ps.setArray(4, c.createArrayOf("text", next));
-            ps.setArray(5, c.createArrayOf("int4", status));
-            ps.setArray(6, c.createArrayOf("varchar", errors));
-            ps.setArray(7, c.createArrayOf("text", completed));
-            ps.setString(8, owner);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            int p = bindArrays(c, ps, "bigint", ids, "varchar", st, "int4", attempts, "text", next, "int4", status,
+                    "varchar", errors, "text", completed);
+            ps.setString(p + 1, owner);
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     updated.add(rs.getLong(1));
                 }
@@ -472,16 +472,19 @@ public final class Deliveries {
                 + " u.next_at::timestamptz from unnest(?::bigint[], ?::varchar[], ?::int[], ?::text[], ?::bigint[],"
                 + " ?::int[], ?::varchar[], ?::text[]) as u(delivery, subscription, attempt, at, duration, status, error,"
                 + " next_at)")) {
-            ps.setArray(1, c.createArrayOf("bigint", delivery));
-            ps.setArray(2, c.createArrayOf("varchar", subscription));
-            ps.setArray(3, c.createArrayOf("int4", attempt));
-            ps.setArray(4, c.createArrayOf("text", at));
-            ps.setArray(5, c.createArrayOf("bigint", duration));
-            ps.setArray(6, c.createArrayOf("int4", status));
-            ps.setArray(7, c.createArrayOf("varchar", errors));
-            ps.setArray(8, c.createArrayOf("text", next));
+            bindArrays(c, ps, "bigint", delivery, "varchar", subscription, "int4", attempt, "text", at, "bigint",
+                    duration, "int4", status, "varchar", errors, "text", next);
             ps.executeUpdate();
         }
+    }
+
+    /** Binds PostgreSQL arrays as parameters 1, 2...: pairs of element type and elements. Returns the last index. */
+    private static int bindArrays(Connection c, PreparedStatement ps, Object... typesAndElements) throws SQLException {
+        int p = 0;
+        for (int i = 0; i < typesAndElements.length; i += 2) {
+            ps.setArray(++p, c.createArrayOf((String) typesAndElements[i], (Object[]) typesAndElements[i + 1]));
+        }
+        return p;
     }
 
     private static String error(Outcome o) {

@@ -226,23 +226,16 @@ public class WebhookWorker {
      * out while the rest of it is being fanned out, not after all of it.
      */
     int fanOutAndDispatch() {
-        int total = 0;
-        for (int round = 0; round < 20; round++) {
-            int n = db.tx(c -> Deliveries.fanOut(c, FAN_OUT_BATCH, Instant.now()));
-            if (n <= 0) {
-                break;
-            }
-            total += n;
-            dispatch();
-            if (n < FAN_OUT_BATCH) {
-                break;
-            }
-        }
-        return total;
+        return fanOut(this::dispatch);
     }
 
     /** Fans out every outbox event not yet fanned out (or returns when another replica is doing it). */
     public int fanOut() {
+        return fanOut(() -> {
+        });
+    }
+
+    private int fanOut(Runnable afterEachBatch) {
         int total = 0;
         for (int round = 0; round < 20; round++) {
             int n = db.tx(c -> Deliveries.fanOut(c, FAN_OUT_BATCH, Instant.now()));
@@ -250,6 +243,7 @@ public class WebhookWorker {
                 break;
             }
             total += n;
+            afterEachBatch.run();
             if (n < FAN_OUT_BATCH) {
                 break;
             }

@@ -1,7 +1,11 @@
 /*
  * Open-loop HTTP load generator for the Fulfillment Hub benchmarks. JDK 17 single-file program, no build:
  *
- *   java bench/LoadGen.java --url http://127.0.0.1:8080/bench/noop --method POST --rate 500 --duration 20s
+ *   java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 bench/LoadGen.java \
+ *        --url http://127.0.0.1:8080/bench/noop --method POST --rate 500 --duration 20s
+ *
+ * (The JDK HTTP client hands every answer to CompletableFuture's default executor, a new thread per task when the
+ * common pool has fewer than two threads, i.e. on 2 CPUs or fewer: the option keeps that off this machine's cores.)
  *
  * Requests are scheduled at fixed intended times (start + n / rate) whatever the responses do; latency is measured
  * from the intended send time, so a slow server cannot hide its queueing (no coordinated omission). When the
@@ -439,6 +443,10 @@ public class LoadGen {
             System.exit(0);
         }
         Options o = parse(args);
+        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+            System.err.println("LoadGen: the common pool has one thread, so every answer starts a thread; run with"
+                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+        }
         LoadGen g = new LoadGen(o);
         StringBuilder json = new StringBuilder();
         if (o.mode.equals("findmax")) {

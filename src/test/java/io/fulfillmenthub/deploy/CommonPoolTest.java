@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,9 +45,7 @@ class CommonPoolTest {
     }
 
     static List<String> hubDefaults() throws IOException {
-        Matcher m = Pattern.compile("HUB_JAVA_OPTS:-([^}]*)}").matcher(Files.readString(Path.of("hub")));
-        assertTrue(m.find(), "./hub has default JVM options");
-        return Arrays.asList(m.group(1).trim().split("\\s+"));
+        return Arrays.asList(DeployManifestsTest.hubJavaOptions().trim().split("\\s+"));
     }
 
     @Test

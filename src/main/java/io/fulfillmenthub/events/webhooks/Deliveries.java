@@ -107,7 +107,8 @@ public final class Deliveries {
         }
         boolean pg = postgres(c);
         if (pg) {
-            pinClaimPlan(c);
+            // the claim walks webhook_deliveries_next in due order and stops after the batch (see planWithout)
+            planWithout(c, "seqscan", "sort");
         }
         int fetch = Math.min(Math.max(max * 2, 16), 1000); // slack for rows left out by the per-subscription limit
         List<Row> rows = Db.list(c, "select d.id, d.subscription_id, d.attempts, d.event_seq from webhook_deliveries d"
@@ -169,16 +170,21 @@ public final class Deliveries {
 
 
     /**
-     * PostgreSQL only: makes the claim walk {@code webhook_deliveries_next} in due order and stop after the batch,
-     * whatever the statistics say. A burst (2,000 events to 10 subscribers in one commit) fills the table before
-     * autovacuum has analyzed it; the planner then believed "2 rows are due", read every row, ran the head-of-line
-     * check for each (17,000 index probes) and sorted them, 60–120 ms per claim of at most 128: that, not HTTP, held
-     * the relay near 1,100 deliveries/s. The walk costs about 1 ms for any backlog. {@code SET LOCAL}: this
-     * transaction only.
+     * PostgreSQL only: keeps the planner off these plan node kinds ({@code enable_<kind> = off}) for the rest of the
+     * caller's transaction ({@code SET LOCAL}), whatever the statistics say. The claim uses it to walk
+     * {@code webhook_deliveries_next} in due order and stop after the batch: a burst (2,000 events to 10 subscribers
+     * in one commit) fills the table before autovacuum has analyzed it; the planner then believed "2 rows are due",
+     * read every row, ran the head-of-line check for each (17,000 index probes) and sorted them, 60–120 ms per claim
+     * of at most 128: that, not HTTP, held the relay near 1,100 deliveries/s. The walk costs about 1 ms for any
+     * backlog. The recorder's update uses it for the same reason ({@link #finishAll}).
      */
-    static void pinClaimPlan(Connection c) throws SQLException {
+    static void planWithout(Connection c, String... kinds) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        for (String kind : kinds) {
+            sql.append("set local enable_").append(kind).append(" = off;");
+        }
         try (Statement st = c.createStatement()) {
-            st.execute("set local enable_seqscan = off; set local enable_sort = off");
+            st.execute(sql.toString());
         }
     }
 
@@ -417,9 +423,7 @@ public final class Deliveries {
             index.put(ids[k], i);
         }
         Set<Long> updated = new HashSet<>();
-        try (Statement pin = c.createStatement()) {
-            pin.execute("set local enable_seqscan = off; set local enable_hashjoin = off; set local enable_mergejoin = off");
-        }
+        planWithout(c, "seqscan", "hashjoin", "mergejoin");
         try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries d set state = v.state,"
                 + " attempts = v.attempts, next_attempt_at = v.next_at::timestamptz, last_status = v.status,"
                 + " last_error = v.error, lease_owner = null, lease_until = null, completed_at = v.done_at::timestamptz"

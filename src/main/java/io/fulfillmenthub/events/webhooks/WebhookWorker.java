@@ -305,10 +305,14 @@ public class WebhookWorker {
     }
 
     private void begin(Deliveries.Job job) {
-        perSubscription.computeIfAbsent(job.subscription() == null ? "" : job.subscription().id(),
-                k -> new AtomicInteger()).incrementAndGet();
+        perSubscription.computeIfAbsent(slotKey(job), k -> new AtomicInteger()).incrementAndGet();
         inFlight.incrementAndGet();
         sending.incrementAndGet();
+    }
+
+    /** The per-subscription slot a job counts against ("" when its subscription was deleted meanwhile). */
+    private static String slotKey(Deliveries.Job job) {
+        return job.subscription() == null ? "" : job.subscription().id();
     }
 
     private void submit(Deliveries.Job job, byte[] body) {
@@ -485,7 +489,7 @@ public class WebhookWorker {
     }
 
     private void done(Deliveries.Job job, Deliveries.Result result) {
-        AtomicInteger n = perSubscription.get(job.subscription() == null ? "" : job.subscription().id());
+        AtomicInteger n = perSubscription.get(slotKey(job));
         if (n != null) {
             n.decrementAndGet();
         }
@@ -511,19 +515,13 @@ public class WebhookWorker {
             } catch (RuntimeException e) {
                 LOG.warnf("webhook recorder: %s", e.getMessage());
             } finally {
-                for (Finished f : batch) {
-                    release(f.job());
-                }
+                inFlight.addAndGet(-batch.size());
                 if (!batch.isEmpty()) {
                     wake.release();
                 }
                 batch.clear();
             }
         }
-    }
-
-    private void release(Deliveries.Job job) {
-        inFlight.decrementAndGet();
     }
 
     /** Records finished sends in one transaction; when that fails, one by one (so one bad row costs only itself). */

@@ -215,10 +215,10 @@ public final class HubClientFactory {
      */
     static final class LingeringClose extends JdkHttpClientFactory {
         private static final ScheduledExecutorService LATER = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "hub-client-close");
-                    t.setDaemon(true);
-                    return t;
-                });
+            Thread t = new Thread(r, "hub-client-close");
+            t.setDaemon(true);
+            return t;
+        });
         private final Duration linger;
 
         LingeringClose(Duration linger) {
@@ -249,10 +249,10 @@ public final class HubClientFactory {
     }
 
     /** The system property that sizes the JVM's common pool. */
-    public static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
     /** Whether CompletableFuture's default executor starts a thread per task in this JVM. */
-    public static boolean threadPerAnswer() {
+    private static boolean threadPerAnswer() {
         return ForkJoinPool.getCommonPoolParallelism() < 2;
     }
 

@@ -19,6 +19,8 @@
  *                   rate falls below --min-keepup of the offered one; the last step that held is the maximum.
  *                   When the first step already fails, the rate is halved until a step holds, then climbs again.
  *                   A step that fails is run once more at the same rate: the search ends when it fails twice in a row.
+ *                   Then --refine N (default 2) geometric bisections between the last rate that held and the one that
+ *                   failed, by the same rule, narrow the maximum from the ladder's --factor to --factor^(1/2^N).
  *
  * Request templates: in --url and the body, {n} = request number, {uuid} = random UUID, {line} = a line of
  * --lines FILE (round robin), {now} = unix seconds, {nowms} = unix millis, {iso} = RFC 3339 time, {run} = run id.
@@ -145,6 +147,7 @@ public class LoadGen {
         double maxP99Ms = 25;
         double maxErrorPct = 1.0;
         double minKeepup = 0.95;
+        int refine = 2;
         int threads = 2;
         String out;
         String label = "load";
@@ -191,6 +194,7 @@ public class LoadGen {
                 case "--expect" -> { o.expect = v; i++; }
                 case "--start-rate" -> { o.startRate = Double.parseDouble(v); i++; }
                 case "--factor" -> { o.factor = Double.parseDouble(v); i++; }
+                case "--refine" -> { o.refine = Integer.parseInt(v); i++; }
                 case "--max-rate" -> { o.maxRate = Double.parseDouble(v); i++; }
                 case "--step" -> { o.step = duration(v); i++; }
                 case "--step-warmup" -> { o.stepWarmup = duration(v); i++; }
@@ -479,6 +483,25 @@ public class LoadGen {
                     break;
                 }
                 Thread.sleep(500); // let the server's queues empty between steps
+            }
+            // the ladder's factor is the search's resolution (a 1.4 ladder puts the maximum anywhere in 40 %): bisect
+            // geometrically between the last rate that held and the one that failed twice, with the same rule
+            double lo = best == null ? 0 : best.offeredRate(), hi = rate;
+            for (int i = 0; i < o.refine && best != null && hi > lo * 1.05 && steps.size() < 30; i++) {
+                double mid = Math.sqrt(lo * hi);
+                Result r = null;
+                for (int attempt = 0; attempt < 2 && (r == null || !g.holds(r)); attempt++) {
+                    Thread.sleep(500);
+                    r = g.run(mid, o.step, o.stepWarmup);
+                    steps.add(r);
+                    System.err.println("[" + o.label + "] refine " + r.line());
+                }
+                if (g.holds(r)) {
+                    best = r;
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
             }
             json.append("{\"label\":\"").append(esc(o.label)).append("\",\"mode\":\"findmax\",\"bound_p99_ms\":").append(o.maxP99Ms)
                     .append(",\"bound_error_pct\":").append(o.maxErrorPct)

@@ -1,9 +1,11 @@
 package io.fulfillmenthub.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -11,6 +13,21 @@ import io.fulfillmenthub.provisioning.hub.HubLabels;
 import org.junit.jupiter.api.Test;
 
 class LocalHubTest {
+
+    @Test
+    void keepsNoRecordOfTheRequestsItServed() throws Exception {
+        try (LocalHub hub = LocalHub.start(0)) {
+            int before = hub.server().getRequestCount();
+            DemoInventory.seed(hub.client(), "hardware-inventory", Map.of("cpu-standard", 3));
+            for (int i = 0; i < 50; i++) {
+                hub.client().genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory").list();
+            }
+            assertTrue(hub.server().getRequestCount() >= before + 53, "served " + hub.server().getRequestCount());
+            // fabric8's server queues every request (body included) for tests to take; the embedded hub must not
+            // keep them for its whole life
+            assertNull(hub.server().takeRequest(0, TimeUnit.MILLISECONDS), "a request is still kept");
+        }
+    }
 
     @Test
     void crudAndDiscovery() throws Exception {

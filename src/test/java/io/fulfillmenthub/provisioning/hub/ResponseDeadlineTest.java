@@ -110,6 +110,20 @@ class ResponseDeadlineTest {
     }
 
     @Test
+    void aFinishedAnswerLeavesNoTimerBehind() throws Exception {
+        try (FakeApiServer api = new FakeApiServer(t -> FakeApiServer.Answer.full(ONE_AGENT));
+                KubernetesClient client = api.client(60_000)) {
+            int before = ResponseDeadline.pendingTimers();
+            for (int i = 0; i < 50; i++) {
+                client.genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory").list();
+            }
+            // each answer's timer is gone when the answer ends, not 60 s later with the answer still referenced
+            int left = ResponseDeadline.pendingTimers() - before;
+            assertTrue(left < 10, left + " timers of 50 finished answers still queued");
+        }
+    }
+
+    @Test
     void watchesAreNotCut() {
         var b = new StandardHttpRequest.Builder();
         assertTrue(ResponseDeadline.isStream(b.uri("http://h/apis/x/v1/agents?watch=true&resourceVersion=1").build()));

@@ -3,7 +3,6 @@ package io.fulfillmenthub.provisioning.hub;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,7 @@ public final class ResponseDeadline implements Interceptor {
      * One timer per answer, cancelled when the answer ends: removed from the queue at once, or every answer (its
      * request and body) would stay referenced until its deadline passed (8,600 of them at ~860 calls/s).
      */
-    private static final ScheduledExecutorService TIMER = timer();
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private static ScheduledThreadPoolExecutor timer() {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -48,7 +47,7 @@ public final class ResponseDeadline implements Interceptor {
 
     /** Timers pending (tests: a finished answer leaves none). */
     static int pendingTimers() {
-        return ((ScheduledThreadPoolExecutor) TIMER).getQueue().size();
+        return TIMER.getQueue().size();
     }
 
     private final Duration deadline;

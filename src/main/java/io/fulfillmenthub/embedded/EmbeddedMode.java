@@ -34,6 +34,9 @@ public class EmbeddedMode {
     Duration nodeDelay;
     @ConfigProperty(name = "hub.embedded.simulator-tick", defaultValue = "PT0.2S")
     Duration tick;
+    /** How often the simulator looks again when nothing is in progress and no watch event woke it. */
+    @ConfigProperty(name = "hub.embedded.simulator-idle-tick", defaultValue = "PT10S")
+    Duration idleTick;
 
     private LocalHub hub;
     private HyperShiftSimulator simulator;
@@ -45,7 +48,8 @@ public class EmbeddedMode {
         hub = LocalHub.start(port);
         int hosts = DemoInventory.seed(hub.client(), inventoryNamespace, parse(inventory));
         simulatorClient = hub.newClient();
-        simulator = new HyperShiftSimulator(simulatorClient, inventoryNamespace, controlPlaneDelay, nodeDelay, tick).start();
+        simulator = new HyperShiftSimulator(simulatorClient, inventoryNamespace, controlPlaneDelay, nodeDelay, tick, idleTick)
+                .start();
         Path kubeconfig = hub.writeKubeconfig(dataDir.resolve("hub-kubeconfig.yaml"));
         LOG.infof("Embedded management hub at %s with %d demo hosts (%s); kubectl --kubeconfig %s get hostedclusters -A",
                 hub.url(), hosts, inventory, kubeconfig.toAbsolutePath());

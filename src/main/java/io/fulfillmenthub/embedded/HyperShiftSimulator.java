@@ -13,11 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
 import org.jboss.logging.Logger;
 
@@ -26,6 +31,12 @@ import org.jboss.logging.Logger;
  * exactly as the real controllers would: HostedClusters become available after a delay (endpoint, version history,
  * kubeconfig and kubeadmin password secrets), Agents selected by a NodePool bind and install, NodePools report the
  * nodes that joined. Never active when a real management hub is configured.
+ *
+ * <p>Like a controller it works while something is in progress (a control plane or a node waiting for its delay, a
+ * status it just wrote) and otherwise waits for a change: it watches HostedClusters, NodePools and the inventory's
+ * Agents and steps again at once when one changes, with a step every {@code idleTick} as a safety net (every
+ * {@code tick} if a watch could not be kept). An idle embedded hub therefore makes no API calls several times a
+ * second (it made 20 a second, ~2 MB of garbage, BENCHMARKS.md session 7).
  */
 public final class HyperShiftSimulator implements AutoCloseable {
 
@@ -40,20 +51,30 @@ public final class HyperShiftSimulator implements AutoCloseable {
     /** Agents this simulator bound to a NodePool: watched until they are unbound again. */
     private final java.util.Set<String> bound = ConcurrentHashMap.newKeySet();
     private final Thread thread;
+    private final Duration tick;
+    private final Duration idleTick;
+    /** Released by every watch event (and by resume and close): the loop steps again at once. */
+    private final Semaphore changed = new Semaphore(0);
+    private final List<Watch> watches = new ArrayList<>();
+    private volatile boolean watching;
     private volatile boolean running = true;
     private volatile boolean paused;
+    private final java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
 
     public HyperShiftSimulator(KubernetesClient client, String inventoryNamespace, Duration controlPlaneDelay,
-            Duration nodeDelay, Duration tick) {
+            Duration nodeDelay, Duration tick, Duration idleTick) {
         this.client = client;
         this.inventoryNamespace = inventoryNamespace;
         this.controlPlaneDelay = controlPlaneDelay;
         this.nodeDelay = nodeDelay;
-        this.thread = new Thread(() -> loop(tick), "hypershift-simulator");
+        this.tick = tick;
+        this.idleTick = idleTick.compareTo(tick) < 0 ? tick : idleTick;
+        this.thread = new Thread(this::loop, "hypershift-simulator");
         this.thread.setDaemon(true);
     }
 
     public HyperShiftSimulator start() {
+        watch();
         thread.start();
         return this;
     }
@@ -61,34 +82,76 @@ public final class HyperShiftSimulator implements AutoCloseable {
     /** While paused, control planes and nodes make no progress (to watch timeouts happen). */
     public void pause(boolean pause) {
         this.paused = pause;
+        changed.release();
     }
 
-    private void loop(Duration tick) {
+    /** Steps taken so far (tests: an idle simulator takes few). */
+    public long steps() {
+        return steps.get();
+    }
+
+    private void watch() {
+        Watcher<GenericKubernetesResource> wake = new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, GenericKubernetesResource resource) {
+                changed.release();
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                if (running) {
+                    LOG.debugf("simulator watch closed (%s): stepping every %s", cause.getMessage(), tick);
+                    watching = false;
+                    changed.release();
+                }
+            }
+        };
+        try {
+            watches.add(client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inAnyNamespace().watch(wake));
+            watches.add(client.genericKubernetesResources(HubLabels.NODE_POOLS).inAnyNamespace().watch(wake));
+            watches.add(client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(inventoryNamespace).watch(wake));
+            watching = true;
+        } catch (KubernetesClientException e) {
+            LOG.debugf("simulator cannot watch (%s): stepping every %s", e.getMessage(), tick);
+        }
+    }
+
+    private void loop() {
         while (running) {
+            boolean busy = false;
             try {
                 if (!paused) {
-                    step();
+                    busy = step();
                 }
             } catch (RuntimeException e) {
                 LOG.debugf("simulator step failed: %s", e.getMessage());
+                busy = true;
             }
             try {
-                Thread.sleep(tick.toMillis());
+                Duration wait = busy || !watching ? tick : idleTick;
+                changed.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+                changed.drainPermits();
             } catch (InterruptedException e) {
                 return;
             }
         }
     }
 
-    /** One round over every HostedCluster, NodePool and Agent. */
-    public void step() {
+    /**
+     * One round over every HostedCluster, NodePool and Agent; true while something is in progress (a delay running,
+     * a status just written), i.e. when the next round must not wait for a change.
+     */
+    public boolean step() {
+        steps.incrementAndGet();
         Instant now = Instant.now();
+        boolean busy = false;
         for (GenericKubernetesResource hc : client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inAnyNamespace()
                 .list().getItems()) {
             try {
-                hostedCluster(hc, now);
+                busy |= hostedCluster(hc, now);
             } catch (KubernetesClientException e) {
                 LOG.debugf("HostedCluster %s: %s", hc.getMetadata().getName(), e.getMessage());
+                busy = true;
             }
         }
         // only the Agents that are reserved now, or that this simulator bound before (to unbind them when released):
@@ -122,29 +185,33 @@ public final class HyperShiftSimulator implements AutoCloseable {
         }
         for (GenericKubernetesResource a : agents) {
             try {
-                agent(a, poolOfAgent.get(a.getMetadata().getName()), now);
+                busy |= agent(a, poolOfAgent.get(a.getMetadata().getName()), now);
             } catch (KubernetesClientException e) {
                 LOG.debugf("Agent %s: %s", a.getMetadata().getName(), e.getMessage());
+                busy = true;
             }
         }
         List<GenericKubernetesResource> fresh = agentOps.withLabel(HubLabels.CLUSTER).list().getItems();
         for (GenericKubernetesResource np : pools) {
             try {
-                nodePool(np, fresh);
+                busy |= nodePool(np, fresh);
             } catch (KubernetesClientException e) {
                 LOG.debugf("NodePool %s: %s", np.getMetadata().getName(), e.getMessage());
+                busy = true;
             }
         }
+        return busy;
     }
 
-    private void hostedCluster(GenericKubernetesResource hc, Instant now) {
+    /** True while the control plane is not available yet (its delay is running, or its status was just written). */
+    private boolean hostedCluster(GenericKubernetesResource hc, Instant now) {
         if ("True".equals(conditionStatus(hc, "Available"))) {
-            return;
+            return false;
         }
         String key = "hc/" + hc.getMetadata().getNamespace() + "/" + hc.getMetadata().getName();
         Instant seen = firstSeen.computeIfAbsent(key, k -> now);
         if (Duration.between(seen, now).compareTo(controlPlaneDelay) < 0) {
-            return;
+            return true;
         }
         String ns = hc.getMetadata().getNamespace();
         String name = hc.getMetadata().getName();
@@ -186,9 +253,11 @@ public final class HyperShiftSimulator implements AutoCloseable {
                         "startedTime", ts, "completionTime", ts, "verified", false))));
         writeStatus(client.genericKubernetesResources(HubLabels.HOSTED_CLUSTERS).inNamespace(ns), name, status);
         LOG.infof("simulator: HostedCluster %s/%s is available", ns, name);
+        return true;
     }
 
-    private void agent(GenericKubernetesResource a, GenericKubernetesResource pool, Instant now) {
+    /** True while a bound Agent waits for its install delay, or when its status was just written. */
+    private boolean agent(GenericKubernetesResource a, GenericKubernetesResource pool, Instant now) {
         String key = "agent/" + a.getMetadata().getName();
         boolean bound = pool != null;
         boolean installed = bound && Duration.between(firstSeen.computeIfAbsent(key, k -> now), now)
@@ -204,7 +273,7 @@ public final class HyperShiftSimulator implements AutoCloseable {
         String wantBound = bound ? "True" : "False";
         String wantInstalled = installed ? "True" : "False";
         if (wantBound.equals(conditionStatus(a, "Bound")) && wantInstalled.equals(conditionStatus(a, "Installed"))) {
-            return;
+            return bound && !installed;
         }
         Map<String, Object> status = map(a.getAdditionalProperties().get("status"));
         List<Object> conds = new ArrayList<>();
@@ -222,9 +291,11 @@ public final class HyperShiftSimulator implements AutoCloseable {
         status.put("conditions", conds);
         writeStatus(client.genericKubernetesResources(HubLabels.AGENTS).inNamespace(inventoryNamespace),
                 a.getMetadata().getName(), status);
+        return true;
     }
 
-    private void nodePool(GenericKubernetesResource np, List<GenericKubernetesResource> agents) {
+    /** True when its status was just written. */
+    private boolean nodePool(GenericKubernetesResource np, List<GenericKubernetesResource> agents) {
         Map<String, String> selector = matchLabels(np);
         int wanted = ((Number) map(np.getAdditionalProperties().get("spec")).getOrDefault("replicas", 0)).intValue();
         int installed = 0;
@@ -238,7 +309,7 @@ public final class HyperShiftSimulator implements AutoCloseable {
         Map<String, Object> status = map(np.getAdditionalProperties().get("status"));
         boolean ready = replicas == wanted;
         if (Objects.equals(status.get("replicas"), replicas) && (ready ? "True" : "False").equals(conditionStatus(np, "Ready"))) {
-            return;
+            return false;
         }
         String ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Map<String, Object> st = new LinkedHashMap<>();
@@ -250,6 +321,7 @@ public final class HyperShiftSimulator implements AutoCloseable {
                         replicas + " of " + wanted + " machines are ready", ts)));
         writeStatus(client.genericKubernetesResources(HubLabels.NODE_POOLS).inNamespace(np.getMetadata().getNamespace()),
                 np.getMetadata().getName(), st);
+        return true;
     }
 
     /**
@@ -334,6 +406,13 @@ public final class HyperShiftSimulator implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        for (Watch w : watches) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                LOG.debugf("simulator watch close: %s", e.getMessage());
+            }
+        }
         thread.interrupt();
     }
 }

@@ -19,6 +19,7 @@ public final class LocalHubAccess {
     }
 
     public static HyperShiftSimulator simulator(KubernetesClient client) {
-        return new HyperShiftSimulator(client, "hardware-inventory", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
+        return new HyperShiftSimulator(client, "hardware-inventory", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1),
+                Duration.ofSeconds(1));
     }
 }

@@ -54,7 +54,7 @@ public class IdleHeapTrim {
 
     @Scheduled(every = "${hub.idle-heap-trim.check-every:5s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void check() {
+    synchronized void check() {
         if (!enabled || unavailable) {
             return;
         }

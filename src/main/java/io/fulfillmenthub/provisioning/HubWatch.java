@@ -60,7 +60,11 @@ public class HubWatch {
         try {
             inventory.resync();
         } catch (RuntimeException e) {
-            LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", e.getMessage());
+            StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                why.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+            }
+            LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", why);
         } finally {
             hub.markInventorySynced();
         }

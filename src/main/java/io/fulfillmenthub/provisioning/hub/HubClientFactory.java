@@ -195,13 +195,29 @@ public final class HubClientFactory {
      * also finish within the request timeout of its headers ({@link ResponseDeadline}): no call waits forever.
      */
     public static KubernetesClient build(Config config) {
+        return build(config, false);
+    }
+
+    /**
+     * As {@link #build(Config)}; {@code http11} keeps the client on HTTP/1.1. For a server on plain HTTP (the embedded
+     * management hub): there the JDK client would upgrade its first connection to HTTP/2 in clear text (h2c), and
+     * with calls made at once while it does (the first inventory sync, the simulator, the demo seeding) it once in
+     * a while read an HTTP/1.1 body as HTTP/2 frames ("Frame type(34) length(3220012) exceeds MAX_FRAME_SIZE"): the
+     * call failed after its retries and readiness came ~8 s late (BENCHMARKS.md, session 7). A real API server speaks
+     * TLS, where the protocol is agreed before any request (ALPN).
+     */
+    public static KubernetesClient build(Config config, boolean http11) {
         warnOnThreadPerAnswer();
         Duration deadline = Duration.ofMillis(config.getRequestTimeout() > 0 ? config.getRequestTimeout()
                 : Settings.DEFAULT_REQUEST_TIMEOUT.toMillis());
         return new KubernetesClientBuilder().withHttpClientFactory(new LingeringClose(deadline.multipliedBy(2)))
                 .withConfig(config)
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ResponseDeadline.NAME,
-                        new ResponseDeadline(deadline)))
+                .withHttpClientBuilderConsumer(b -> {
+                    b.addOrReplaceInterceptor(ResponseDeadline.NAME, new ResponseDeadline(deadline));
+                    if (http11) {
+                        b.preferHttp11();
+                    }
+                })
                 .build();
     }
 

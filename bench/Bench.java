@@ -199,7 +199,8 @@ public class Bench {
     /** Start-up: process start to first 200 on the API; RSS idle and after load. */
     static void s1(Map<String, Object> r) throws Exception {
         Map<String, Object> firstStart = null;
-        if (!Hub.cdsState().equals("used") && !Hub.cdsState().equals("off")) {
+        String archive = Hub.cdsState();
+        if (!archive.equals("used") && !archive.equals("off")) {
             // as after a user's first run: ./hub writes its archive when the first hub after a build stops
             log("S1: no AppCDS archive for this build yet; one start and stop of ./hub writes it, as a user's first run does");
             Hub first = Hub.start("S1-first-start", Map.of());

@@ -71,7 +71,7 @@ public final class LocalHub implements AutoCloseable {
         serveDiscovery(server, discovery);
         server.init(InetAddress.getLoopbackAddress(), port);
         KubernetesClient client = HubClientFactory.build(
-                clientConfig("http://" + server.getHostName() + ":" + server.getPort() + "/").build(), true);
+                clientConfig("http://" + server.getHostName() + ":" + server.getPort() + "/").build());
         for (Kind k : KINDS) {
             client.apiextensions().v1().customResourceDefinitions().resource(crd(k)).create();
         }
@@ -92,8 +92,7 @@ public final class LocalHub implements AutoCloseable {
      * call waits forever.
      */
     public KubernetesClient newClient() {
-        // HTTP/1.1: plain HTTP, where the JDK client's h2c upgrade raced with concurrent calls (HubClientFactory)
-        return HubClientFactory.build(clientConfig(url()).withRequestRetryBackoffLimit(3).build(), true);
+        return HubClientFactory.build(clientConfig(url()).withRequestRetryBackoffLimit(3).build());
     }
 
     /** What every client of this server has: its URL, a token, and timeouts so that no call waits forever. */

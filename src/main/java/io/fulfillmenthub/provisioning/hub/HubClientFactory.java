@@ -193,28 +193,25 @@ public final class HubClientFactory {
      * response larger than about 64 KiB stuck on a reused pooled connection (eclipse-vertx/vert.x#5663), and an Agent
      * list of a real inventory is that large. Every client the hub makes goes through here. Each answer's body must
      * also finish within the request timeout of its headers ({@link ResponseDeadline}): no call waits forever.
+     * <p>
+     * A server on plain HTTP (the embedded management hub, or a {@code kubectl proxy}) is spoken to in HTTP/1.1: there
+     * the JDK client would upgrade its first connection to HTTP/2 in clear text (h2c), and with calls made at once
+     * while it does (at start: the first inventory sync, the simulator, the demo seeding) it once in a while read an
+     * HTTP/1.1 body as HTTP/2 frames ("Frame type(34) length(3220012) exceeds MAX_FRAME_SIZE"): the call failed after
+     * its retries and readiness came ~8 s late (BENCHMARKS.md, session 7). Over TLS the protocol is agreed before any
+     * request (ALPN), and HTTP/2 stays.
      */
     public static KubernetesClient build(Config config) {
-        return build(config, false);
-    }
-
-    /**
-     * As {@link #build(Config)}; {@code http11} keeps the client on HTTP/1.1. For a server on plain HTTP (the embedded
-     * management hub): there the JDK client would upgrade its first connection to HTTP/2 in clear text (h2c), and
-     * with calls made at once while it does (the first inventory sync, the simulator, the demo seeding) it once in
-     * a while read an HTTP/1.1 body as HTTP/2 frames ("Frame type(34) length(3220012) exceeds MAX_FRAME_SIZE"): the
-     * call failed after its retries and readiness came ~8 s late (BENCHMARKS.md, session 7). A real API server speaks
-     * TLS, where the protocol is agreed before any request (ALPN).
-     */
-    public static KubernetesClient build(Config config, boolean http11) {
         warnOnThreadPerAnswer();
+        boolean clearText = config.getMasterUrl() != null
+                && config.getMasterUrl().regionMatches(true, 0, "http://", 0, 7);
         Duration deadline = Duration.ofMillis(config.getRequestTimeout() > 0 ? config.getRequestTimeout()
                 : Settings.DEFAULT_REQUEST_TIMEOUT.toMillis());
         return new KubernetesClientBuilder().withHttpClientFactory(new LingeringClose(deadline.multipliedBy(2)))
                 .withConfig(config)
                 .withHttpClientBuilderConsumer(b -> {
                     b.addOrReplaceInterceptor(ResponseDeadline.NAME, new ResponseDeadline(deadline));
-                    if (http11) {
+                    if (clearText) {
                         b.preferHttp11();
                     }
                 })

@@ -42,6 +42,8 @@ final class FakeApiServer implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     /** Request targets (path and query) in arrival order. */
     final List<String> targets = new CopyOnWriteArrayList<>();
+    /** The value of every {@code Upgrade} request header, in arrival order (a client asking for h2c sends one). */
+    final List<String> upgrades = new CopyOnWriteArrayList<>();
 
     FakeApiServer(Function<String, Answer> answers) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -85,7 +87,9 @@ final class FakeApiServer implements AutoCloseable {
                 String target = line.split(" ")[1];
                 targets.add(target);
                 while (!(line = in.readLine()).isEmpty()) {
-                    // request headers: not needed
+                    if (line.regionMatches(true, 0, "Upgrade:", 0, 8)) {
+                        upgrades.add(line.substring(8).trim());
+                    }
                 }
                 Answer a = answers.apply(target);
                 if (a == null) {

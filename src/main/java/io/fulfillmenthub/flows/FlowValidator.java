@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,13 +86,13 @@ public class FlowValidator {
     /**
      * @param routes        the new route files (all of them)
      * @param kamelets      the new Kamelet files (name -> YAML)
-     * @param packaged      names of the Kamelets packaged in the application (always resolvable)
+     * @param packaged      whether a Kamelet of that name is packaged in the application (always resolvable)
      * @param replacedIds   ids of the running routes defined by the flow files (the new files redefine them)
      */
-    public List<Problem> validate(Map<String, String> routes, Map<String, String> kamelets, Set<String> packaged,
+    public List<Problem> validate(Map<String, String> routes, Map<String, String> kamelets, Predicate<String> packaged,
             Set<String> replacedIds) {
         List<Problem> problems = new ArrayList<>();
-        Set<String> kameletNames = new TreeSet<>(packaged);
+        Set<String> kameletNames = new TreeSet<>();
         for (Map.Entry<String, String> k : kamelets.entrySet()) {
             String name = k.getKey().replaceFirst("\\.kamelet\\.ya?ml$", "");
             kameletNames.add(name);
@@ -136,7 +137,8 @@ public class FlowValidator {
         consumers.addAll(newDirect);
         for (Map.Entry<String, List<RouteDefinition>> f : parsed.entrySet()) {
             for (RouteDefinition r : f.getValue()) {
-                check(f.getKey(), r, kameletNames, consumers, Set.of(), problems);
+                check(f.getKey(), r, name -> kameletNames.contains(name) || packaged.test(name), consumers, Set.of(),
+                        problems);
             }
         }
         return problems;
@@ -189,7 +191,7 @@ public class FlowValidator {
         }
         try {
             for (RouteDefinition r : parse(name + "-template.yaml", text)) {
-                check(file, r, Set.of(), Set.of(), Set.of("source", "sink"), problems);
+                check(file, r, n -> false, Set.of(), Set.of("source", "sink"), problems);
             }
         } catch (Exception e) {
             problems.add(new Problem(file, "template does not parse: " + message(e)));
@@ -198,7 +200,7 @@ public class FlowValidator {
 
     // ------------------------------------------------------------------------------------------------ routes
 
-    private void check(String file, RouteDefinition r, Set<String> kamelets, Set<String> directConsumers,
+    private void check(String file, RouteDefinition r, Predicate<String> kamelets, Set<String> directConsumers,
             Set<String> virtualKamelets, List<Problem> problems) {
         String where = "route " + (r.getRouteId() == null ? "(no id)" : r.getRouteId());
         if (r.getInput() != null) {
@@ -240,7 +242,7 @@ public class FlowValidator {
         }
     }
 
-    private void endpoint(String file, String at, String uri, Set<String> kamelets, Set<String> directConsumers,
+    private void endpoint(String file, String at, String uri, Predicate<String> kamelets, Set<String> directConsumers,
             Set<String> virtualKamelets, List<Problem> problems) {
         if (uri == null) {
             problems.add(new Problem(file, at + ": no uri"));
@@ -264,7 +266,7 @@ public class FlowValidator {
         }
         String rest = resolved.substring(colon + 1).replaceFirst("^//", "");
         String name = rest.split("[?/]", 2)[0];
-        if ("kamelet".equals(scheme) && !virtualKamelets.contains(name) && !kamelets.contains(name)) {
+        if ("kamelet".equals(scheme) && !virtualKamelets.contains(name) && !kamelets.test(name)) {
             problems.add(new Problem(file, at + ": no Kamelet named '" + name + "'"));
         }
         if ("direct".equals(scheme) && directConsumers != null && !directConsumers.contains(name)) {

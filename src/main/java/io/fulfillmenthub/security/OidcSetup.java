@@ -3,12 +3,16 @@ package io.fulfillmenthub.security;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
+import io.fulfillmenthub.ops.Aside;
 import io.quarkus.oidc.Oidc;
 import io.quarkus.oidc.OidcTenantConfig;
 import io.quarkus.oidc.OidcTenantConfigBuilder;
 import io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType;
 import io.quarkus.oidc.runtime.OidcTenantConfig.Roles.Source;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -36,6 +40,8 @@ public class OidcSetup {
     @ConfigProperty(name = "hub.data-dir", defaultValue = "data")
     Path dataDir;
 
+    private CompletableFuture<Path> tokensWritten;
+
     void configure(@Observes Oidc oidc) {
         OidcTenantConfigBuilder b = OidcTenantConfig.builder().tenantId("Default")
                 .applicationType(ApplicationType.SERVICE)
@@ -57,9 +63,8 @@ public class OidcSetup {
             EmbeddedIssuer embedded = EmbeddedIssuer.open(dataDir);
             b.publicKey(embedded.publicKeyBase64());
             expectedIssuer = EmbeddedIssuer.ISSUER;
-            Path tokens = embedded.writeTokens(tokenLifetime);
-            LOG.infof("Embedded issuer: ready API tokens written to %s (demo tenant '%s')", tokens.toAbsolutePath(),
-                    EmbeddedIssuer.DEMO_TENANT);
+            // eight RS256 signatures (~0.1 s in a cold JVM) made beside Camel's boot, written before the API listens
+            tokensWritten = Aside.begin("embedded-issuer-tokens", () -> embedded.writeTokens(tokenLifetime));
         }
         var token = b.token();
         if (expectedIssuer != null) {
@@ -67,6 +72,16 @@ public class OidcSetup {
         }
         audience.ifPresent(token::audience);
         oidc.create(token.end().build());
+    }
+
+    /** The demo tokens are in {@code tokens.json} before the HTTP server listens, as when they were written in line. */
+    void awaitTokens(@Observes @Priority(0) StartupEvent ev) {
+        if (tokensWritten != null) {
+            Path tokens = Aside.join(tokensWritten);
+            tokensWritten = null;
+            LOG.infof("Embedded issuer: ready API tokens written to %s (demo tenant '%s')", tokens.toAbsolutePath(),
+                    EmbeddedIssuer.DEMO_TENANT);
+        }
     }
 
     static String stripPem(String pem) {

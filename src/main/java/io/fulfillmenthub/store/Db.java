@@ -11,15 +11,21 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.agroal.api.AgroalDataSource;
+import io.fulfillmenthub.ops.Aside;
 import io.quarkus.agroal.DataSource.DataSourceLiteral;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.camel.quarkus.main.events.BeforeConfigure;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
@@ -53,18 +59,55 @@ public class Db {
 
     private DataSource dataSource;
 
+    /**
+     * The migration of this application's store, begun by whichever comes first: Camel's boot ({@link #migrateAhead})
+     * or this bean's creation. Kept per CDI container, so a test JVM that starts the application again migrates again.
+     */
+    private static Object migratedFor;
+    private static CompletableFuture<DataSource> migration;
+
+    /**
+     * Camel's boot is the first moment with runtime configuration: the store is migrated from there on a thread of its
+     * own (the first connection, Flyway's set-up and validation take 0.3-0.5 s of a cold JVM), beside the main
+     * thread's boot of Camel; {@link #start} waits for it.
+     */
+    static void migrateAhead(@Observes BeforeConfigure ev) {
+        String kind = ConfigProvider.getConfig().getOptionalValue("hub.db.kind", String.class).orElse("h2");
+        migration(() -> Aside.begin("store-migration", () -> migrate(kind)));
+    }
+
+    private static synchronized CompletableFuture<DataSource> migration(Supplier<CompletableFuture<DataSource>> begin) {
+        Object container = Arc.container();
+        if (migratedFor != container) {
+            migratedFor = container;
+            migration = begin.get();
+        }
+        return migration;
+    }
+
     @PostConstruct
     void start() {
-        dataSource = Arc.container().instance(AgroalDataSource.class, new DataSourceLiteral(kind)).get();
+        dataSource = Aside.join(migration(() -> {
+            try {
+                return CompletableFuture.completedFuture(migrate(kind));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }));
+        LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");
+    }
+
+    private static DataSource migrate(String kind) {
+        DataSource ds = Arc.container().instance(AgroalDataSource.class, new DataSourceLiteral(kind)).get();
         Flyway.configure()
-                .dataSource(dataSource)
-                .resourceProvider(new ListedMigrations(MIGRATIONS, isPostgres() ? "pg" : "h2"))
+                .dataSource(ds)
+                .resourceProvider(new ListedMigrations(MIGRATIONS, "pg".equals(kind) ? "pg" : "h2"))
                 // the hub has SQL migrations only: with no class provider Flyway would scan the classpath's
                 // db/migration for Java ones at every start (with an uber-jar, every entry of the jar)
                 .javaMigrationClassProvider(List::of)
                 .load()
                 .migrate();
-        LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");
+        return ds;
     }
 
     public String kind() {

@@ -70,6 +70,11 @@ public final class HubFiles {
         return cl == null ? HubFiles.class.getClassLoader() : cl;
     }
 
+    /** Whether the application packages a file of that name in the folder. */
+    public static boolean isPackaged(String folder, String name) {
+        return loader().getResource(folder + "/" + name) != null;
+    }
+
     /** Names of the files in a packaged folder: read from its {@code index.list}, else by listing the folder. */
     static List<String> packaged(String folder) {
         List<String> names = new ArrayList<>();

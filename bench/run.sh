@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the Fulfillment Hub (issue 7): builds the hub if needed, starts PostgreSQL, runs the scenarios with a
-# fresh hub each, prints a table and writes bench/results/latest.json. Stops everything it started, even on failure.
+# fresh hub each (S1 starts its hub a second time: a restart), prints a table and writes bench/results/latest.json. Stops everything it started, even on failure.
 #
 #   bench/run.sh [--duration 20s] [--warmup 5s] [--scenarios S1,S2,S3,S4,S5,S6]
 #

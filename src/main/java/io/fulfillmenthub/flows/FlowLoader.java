@@ -22,6 +22,8 @@ import io.fulfillmenthub.notifications.SinkJobs;
 import io.fulfillmenthub.ops.Aside;
 import io.fulfillmenthub.store.HubFiles;
 import io.micrometer.core.instrument.Counter;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -260,7 +262,9 @@ public class FlowLoader {
             }
             return report;
         } catch (Exception e) {
-            LOG.errorf(e, "Flows reload (%s) failed while starting the new routes; restoring the previous files", trigger);
+            if (!"start".equals(trigger) || applicationRunning()) {
+                LOG.errorf(e, "Flows reload (%s) failed while starting the new routes; restoring the previous files", trigger);
+            }
             report.outcome = "failed";
             report.errors.add(new FlowValidator.Problem(null, FlowValidator.message(e)));
             restore(oldRoutes, changedRoutes);
@@ -275,9 +279,19 @@ public class FlowLoader {
             failureCounter.increment();
         }
         last = report;
+        if ("start".equals(report.trigger) && !applicationRunning()) {
+            // the start failed elsewhere while the routes were loading aside: their errors are its consequences
+            LOG.debugf("Flows load at start abandoned, the application is stopping: %s", report.errors);
+            return report;
+        }
         LOG.errorf("Flows reload (%s) %s; the running routes stay as they were: %s", report.trigger, report.outcome,
                 report.errors);
         return report;
+    }
+
+    private static boolean applicationRunning() {
+        ArcContainer container = Arc.container();
+        return container != null && container.isRunning();
     }
 
     private void replace(Set<String> changedRoutes, Set<String> changedKamelets, Map<String, String> newRoutes,

@@ -22,9 +22,9 @@ import io.fulfillmenthub.notifications.SinkJobs;
 import io.fulfillmenthub.ops.Aside;
 import io.fulfillmenthub.store.HubFiles;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcContainer;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
@@ -262,7 +262,7 @@ public class FlowLoader {
             }
             return report;
         } catch (Exception e) {
-            if (!"start".equals(trigger) || applicationRunning()) {
+            if (!abandonedStart(trigger)) {
                 LOG.errorf(e, "Flows reload (%s) failed while starting the new routes; restoring the previous files", trigger);
             }
             report.outcome = "failed";
@@ -279,8 +279,7 @@ public class FlowLoader {
             failureCounter.increment();
         }
         last = report;
-        if ("start".equals(report.trigger) && !applicationRunning()) {
-            // the start failed elsewhere while the routes were loading aside: their errors are its consequences
+        if (abandonedStart(report.trigger)) {
             LOG.debugf("Flows load at start abandoned, the application is stopping: %s", report.errors);
             return report;
         }
@@ -289,9 +288,13 @@ public class FlowLoader {
         return report;
     }
 
-    private static boolean applicationRunning() {
+    /**
+     * The load at start, begun aside, while the start failed elsewhere and the application is stopping: the load's
+     * errors are consequences of that, not worth an error of their own.
+     */
+    private static boolean abandonedStart(String trigger) {
         ArcContainer container = Arc.container();
-        return container != null && container.isRunning();
+        return "start".equals(trigger) && (container == null || !container.isRunning());
     }
 
     private void replace(Set<String> changedRoutes, Set<String> changedKamelets, Map<String, String> newRoutes,

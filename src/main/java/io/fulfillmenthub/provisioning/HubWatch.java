@@ -61,7 +61,8 @@ public class HubWatch {
             inventory.resync();
         } catch (RuntimeException e) {
             StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
-            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            int depth = 0; // a chain of causes can loop (A caused by B caused by A): at most ten links
+            for (Throwable c = e.getCause(); c != null && c != c.getCause() && depth++ < 10; c = c.getCause()) {
                 why.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
             }
             LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", why);

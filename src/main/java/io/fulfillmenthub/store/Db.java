@@ -79,21 +79,15 @@ public class Db {
     private static synchronized CompletableFuture<DataSource> migration(Supplier<CompletableFuture<DataSource>> begin) {
         Object container = Arc.container();
         if (migratedFor != container) {
+            migration = begin.get(); // when it throws, nothing is recorded: the next caller migrates
             migratedFor = container;
-            migration = begin.get();
         }
         return migration;
     }
 
     @PostConstruct
     void start() {
-        dataSource = Aside.join(migration(() -> {
-            try {
-                return CompletableFuture.completedFuture(migrate(kind));
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }));
+        dataSource = Aside.join(migration(() -> CompletableFuture.completedFuture(migrate(kind))));
         LOG.infof("Store ready on %s", "pg".equals(kind) ? "PostgreSQL" : "H2 (embedded file)");
     }
 

@@ -94,7 +94,7 @@ public class Provisioner {
 
     // ---------------------------------------------------------------- lease
 
-    /** Expiry: the notice ahead of time, then DELETING when the lease is over. */
+    /** Expiry: DELETING when the lease is over, whatever the cluster is waiting for. */
     public ReconcileContext checkLease(ReconcileContext ctx) {
         Cluster k = ctx.cluster;
         if (ctx.halted || k.status.state.isTerminating() || k.status.expiresAt == null) {
@@ -106,14 +106,30 @@ public class Provisioner {
             ctx.changed = true;
             return ctx;
         }
-        Instant noticeAt = k.status.expiresAt.minus(settings.expiryNoticeLead());
-        if (k.status.expiryNoticeSentAt == null && !now.isBefore(noticeAt)) {
-            k.status.expiryNoticeSentAt = now();
-            ctx.changed = true;
-            ctx.emit("cluster.expiring");
+        ctx.requeue(Duration.between(now, k.status.expiresAt).plusMillis(50));
+        return ctx;
+    }
+
+    /**
+     * The purchaser's notice ahead of the lease's end ({@code cluster.expiring}), once, at the end of a pass that left
+     * the cluster PROGRESSING or READY: an order that failed in this pass (no hosts, say) gets no notice for a lease
+     * it never used.
+     */
+    public ReconcileContext noticeExpiry(ReconcileContext ctx) {
+        Cluster k = ctx.cluster;
+        if (k == null || k.status.expiresAt == null || k.status.expiryNoticeSentAt != null
+                || (k.status.state != ClusterState.PROGRESSING && k.status.state != ClusterState.READY)) {
+            return ctx;
         }
-        Instant next = k.status.expiryNoticeSentAt == null ? noticeAt : k.status.expiresAt;
-        ctx.requeue(Duration.between(now, next).plusMillis(50));
+        Instant now = Instant.now();
+        Instant noticeAt = k.status.expiresAt.minus(settings.expiryNoticeLead());
+        if (now.isBefore(noticeAt)) {
+            ctx.requeue(Duration.between(now, noticeAt).plusMillis(50));
+            return ctx;
+        }
+        k.status.expiryNoticeSentAt = now();
+        ctx.changed = true;
+        ctx.emit("cluster.expiring");
         return ctx;
     }
 

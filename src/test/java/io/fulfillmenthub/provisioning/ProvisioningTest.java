@@ -253,6 +253,10 @@ class ProvisioningTest {
         String failed = ready.equals(a) ? b : a;
         assertEquals("InsufficientCapacity", cluster(failed).getString("status.reason"));
         assertEquals(0, agentsOf(failed).size(), "a failed order keeps no host");
+        // a P1D lease is inside the 24 h notice lead at once: the cluster that got its hosts is told, the one that
+        // failed in its first pass is not told that a lease it never used ends
+        assertTrue(eventTypes(ready).contains("io.fulfillmenthub.cluster.expiring"), eventTypes(ready).toString());
+        assertEquals(List.of("io.fulfillmenthub.cluster.created", "io.fulfillmenthub.cluster.failed"), eventTypes(failed));
         assertEquals(4, agentsOf(ready).size());
         given().header("Authorization", Tokens.bearer("sre")).queryParam("reason", "InsufficientCapacity")
                 .queryParam("limit", 1000).get("/api/admin/v1/clusters").then().body("items.id", hasItem(failed));

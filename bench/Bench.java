@@ -1500,10 +1500,10 @@ public class Bench {
 
     /**
      * Waits (bounded) until the pipeline behind the billing webhooks is idle: no RECEIVED entry left in the billing
-     * inbox, and (PostgreSQL) no more than a few reconcile items due, since every applied order.paid queues its
-     * cluster for the reconcile, which works on after the inbox is empty. Until session 9 only the inbox was waited
-     * for, and the bare endpoint's second baseline and the half-max run shared the two cores with that reconcile
-     * backlog. Returns {inbox entries applied per second, seconds waited, entries left, entries at the start,
+     * inbox, and no more than a few reconcile items due in the hub's PostgreSQL, since every applied order.paid queues
+     * its cluster for the reconcile, which works on after the inbox is empty. Until session 9 only the inbox was
+     * waited for, and the bare endpoint's second baseline and the half-max run shared the two cores with that
+     * reconcile backlog. Returns {inbox entries applied per second, seconds waited, entries left, entries at the start,
      * reconcile items due at the start, reconcile items due at the end, seconds until the inbox was empty}, or null
      * if unknown.
      */

@@ -334,18 +334,18 @@ public class Bench {
                 "--run", run);
         // every accepted order.paid is applied later by the inbox consumer: warm gently, and let each backlog drain
         warm(hub.url(billingPath), concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "w")), 50);
-        drainBilling(hub, Duration.ofSeconds(60));
+        drainPipeline(hub, Duration.ofSeconds(60));
         Map<String, Object> hubMax = findMax("S2-billing-max", hub.url(billingPath),
                 concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "m")), 50, 40_000);
         // up to 8 minutes: the baseline after and the half-max run below are to measure the bare endpoint and the
         // webhook, not them plus the pipeline still working off the search's overload (50,000 order.paid: ~170 s in
         // the inbox, and the reconcile of their clusters until ~6 minutes after the search, session 9)
-        double[] drained = drainBilling(hub, Duration.ofSeconds(480));
+        Drained drained = drainPipeline(hub, Duration.ofSeconds(480));
         if (drained != null) {
-            r.put("inbox_drain_after_max", Map.of("applied_per_s", round(drained[0], 1), "seconds", round(drained[6], 1),
-                    "left", drained[2], "backlog", drained[3]));
-            r.put("reconcile_drain_after_max", Map.of("due_at_start", drained[4], "due_at_end", drained[5],
-                    "seconds", round(drained[1], 1)));
+            r.put("inbox_drain_after_max", Map.of("applied_per_s", round(drained.inboxRate(), 1),
+                    "seconds", round(drained.inboxSeconds(), 1), "left", drained.inboxLeft(), "backlog", drained.inboxFirst()));
+            r.put("reconcile_drain_after_max", Map.of("due_at_start", drained.reconcileFirst(),
+                    "due_at_end", drained.reconcileLeft(), "seconds", round(drained.seconds(), 1)));
         }
         r.put("billing_max", hubMax);
         double max = num(hubMax.get("max_rate"));
@@ -363,7 +363,7 @@ public class Bench {
         Map<String, Object> half = loadgen("S2-billing-half", concat(signed, List.of("--url", hub.url(billingPath),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("billing_half", half);
-        drainBilling(hub, Duration.ofSeconds(150));
+        drainPipeline(hub, Duration.ofSeconds(150));
         Map<String, Object> noopHalf = loadgen("S2-noop-at-same-rate", concat(common, List.of("--url", hub.url("/bench/noop"),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("noop_at_half_rate", noopHalf);
@@ -383,13 +383,15 @@ public class Bench {
         row("S2", "p50 at half the max", num(hr.get("p50_ms")), "ms", "bare p50 " + fmt(num(nr.get("p50_ms"))),
                 ratio(num(hr.get("p50_ms")), num(nr.get("p50_ms"))), null, "");
         Map<String, Object> dr = res(dup);
-        if (drained != null && !Double.isNaN(drained[0])) {
-            row("S2", "inbox consumer: order.paid applied/s while draining the find-max backlog", drained[0], "events/s",
-                    (long) drained[3] + " queued, " + (long) drained[2] + " left after " + fmt(drained[6]) + " s", null, null,
+        if (drained != null && !Double.isNaN(drained.inboxRate())) {
+            row("S2", "inbox consumer: order.paid applied/s while draining the find-max backlog", drained.inboxRate(), "events/s",
+                    (long) drained.inboxFirst() + " queued, " + (long) drained.inboxLeft() + " left after "
+                            + fmt(drained.inboxSeconds()) + " s", null, null,
                     "accepting faster than this only grows the backlog");
-            row("S2", "reconcile: seconds until the search's clusters were worked off", drained[1], "s",
-                    (long) drained[4] + " due at the end of the search, " + (long) drained[5] + " at the end", null, null,
-                    drained[5] > RECONCILE_DUE_WHEN_IDLE ? "not idle: the runs below share the cores with it" : "");
+            row("S2", "reconcile: seconds until the search's clusters were worked off", drained.seconds(), "s",
+                    drained.reconcileFirst() + " due at the end of the search, " + drained.reconcileLeft() + " at the end",
+                    null, null, drained.reconcileLeft() > RECONCILE_DUE_WHEN_IDLE
+                            ? "not idle: the runs below share the cores with it" : "");
         }
         row("S2", "re-sent webhook-ids accepted (dedupe answers 2xx)", num(dr.get("ok")), "of " + (long) num(dr.get("sent")),
                 null, null, "all 2xx", verdict(num(dr.get("failed")) == 0 && num(dr.get("unsent")) == 0));
@@ -1503,11 +1505,9 @@ public class Bench {
      * inbox, and no more than a few reconcile items due in the hub's PostgreSQL, since every applied order.paid queues
      * its cluster for the reconcile, which works on after the inbox is empty. Until session 9 only the inbox was
      * waited for, and the bare endpoint's second baseline and the half-max run shared the two cores with that
-     * reconcile backlog. Returns {inbox entries applied per second, seconds waited, entries left, entries at the start,
-     * reconcile items due at the start, reconcile items due at the end, seconds until the inbox was empty}, or null
-     * if unknown.
+     * reconcile backlog. Returns what was left and how long it took, or null if unknown.
      */
-    static double[] drainBilling(Hub hub, Duration max) throws Exception {
+    static Drained drainPipeline(Hub hub, Duration max) throws Exception {
         String sre = hub.token("sre");
         long t0 = System.nanoTime();
         double first = -1;
@@ -1541,10 +1541,18 @@ public class Bench {
                 log(String.format(Locale.ROOT, "billing inbox: %.0f RECEIVED left (%.0f applied/s while draining);"
                         + " reconcile: %d items due at the start, %d after %.1f s", left, rate, reconcileFirst,
                         reconcileDue, waited));
-                return new double[] {rate, waited, left, first, reconcileFirst, reconcileDue, inboxWaited};
+                return new Drained(rate, inboxWaited, left, first, reconcileFirst, reconcileDue, waited);
             }
             Thread.sleep(1000);
         }
+    }
+
+    /**
+     * A wait for the pipeline: inbox entries applied per second until the inbox was empty (or the wait ended), those
+     * seconds, entries left and at the start; reconcile items due at the start and at the end; seconds waited in all.
+     */
+    record Drained(double inboxRate, double inboxSeconds, double inboxLeft, double inboxFirst, long reconcileFirst,
+            long reconcileLeft, double seconds) {
     }
 
     static final long RECONCILE_DUE_WHEN_IDLE = 10;

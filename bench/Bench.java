@@ -200,15 +200,15 @@ public class Bench {
     static void s1(Map<String, Object> r) throws Exception {
         Map<String, Object> firstStart = null;
         String archive = Hub.cdsState();
-        if (!archive.equals("used") && !archive.equals("off")) {
+        if (!archive.startsWith("used ") && !archive.startsWith("off ")) {
             // as after a user's first run: ./hub writes its archive when the first hub after a build stops
-            log("S1: no AppCDS archive for this build yet; one start and stop of ./hub writes it, as a user's first run does");
+            log("S1: no start-up archive (AOT cache or AppCDS) for this build and JDK yet; one start and stop of ./hub writes it, as a user's first run does");
             Hub first = Hub.start("S1-first-start", Map.of());
             long[] ft = first.waitFirstApi200(Duration.ofSeconds(120));
             firstStart = new LinkedHashMap<>();
             firstStart.put("first_api_200_ms", round(ft[0] / 1e6, 0));
             firstStart.put("cpu_s_to_first_200", first.cpuAtFirst200);
-            firstStart.put("appcds_archive", first.cds);
+            firstStart.put("startup_archive", first.cds);
             first.stop(Duration.ofSeconds(90));
             firstStart.put("archive_after_it_stopped", Hub.cdsState());
             r.put("first_start_after_build", firstStart);
@@ -232,7 +232,7 @@ public class Bench {
         r.put("first_api_200_ms", round(firstMs, 0));
         r.put("health_ready_ms", t[1] < 0 ? null : round(t[1] / 1e6, 0));
         r.put("quarkus_started_in_s", hub.startedInFromLog());
-        r.put("appcds_archive", hub.cds);
+        r.put("startup_archive", hub.cds);
         r.put("jvm_command", hub.commandLine());
         r.put("cpu_s_to_first_200", hub.cpuAtFirst200);
         long first200 = hub.startNanos + t[0];
@@ -263,7 +263,7 @@ public class Bench {
                 (Double) newInstall.get("first_api_200_ms"), "ms", "CPU " + newInstall.get("cpu_s_to_first_200") + " s",
                 null, null, "");
         row("S1", "time to /q/health/ready 200", t[1] < 0 ? null : t[1] / 1e6, "ms", null, null, null, "");
-        row("S1", "AppCDS archive of ./hub at this start", hub.cds, "", null, null, null, "");
+        row("S1", "start-up archive of ./hub at this start (state, file, java)", hub.cds, "", null, null, null, "");
         if (firstStart != null) {
             row("S1", "first start after the build (writes the archive): first 200", (Double) firstStart.get("first_api_200_ms"),
                     "ms", "CPU " + firstStart.get("cpu_s_to_first_200") + " s", null, null, "");
@@ -1029,7 +1029,7 @@ public class Bench {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 h.port = s.getLocalPort();
             }
-            // started as the README starts it: ./hub (its JVM options, its AppCDS archive), which execs java, so the
+            // started as the README starts it: ./hub (its JVM options, its start-up archive), which execs java, so the
             // pid is the JVM's; BENCH_HUB_JAVA_OPTS are added to the launcher's options as JAVA_OPTS
             h.cds = cdsState();
             ProcessBuilder pb = new ProcessBuilder(List.of(root.resolve("hub").toString())).directory(root.toFile())
@@ -1079,32 +1079,22 @@ public class Bench {
         }
 
         double cpuAtFirst200 = -1;
-        /** The launcher's AppCDS archive when this hub started: used, made when it stops, or off. */
+        /** The launcher's start-up archive when this hub started: used, made when it stops, or off (and the java). */
         String cds;
 
-        /** What ./hub will do with the AppCDS archive (same test as the launcher: present and newer than the build). */
+        /**
+         * What ./hub will do with its start-up archive, as it says itself ({@code ./hub --archive-state}): "used",
+         * "written-at-stop" or "off", the archive's name (hub.aot on JDK 25 or later, hub-cds.jsa before), the java
+         * and its version.
+         */
         static String cdsState() {
-            if ("false".equals(System.getenv("HUB_CDS"))) {
-                return "off";
-            }
-            Path app = root.resolve("target/quarkus-app");
-            Path jsa = app.resolve("hub-cds.jsa");
-            try (var files = Files.walk(app)) {
-                if (!Files.exists(jsa)) {
-                    return "none (written when this hub stops)";
-                }
-                long made = Files.getLastModifiedTime(jsa).toMillis();
-                boolean stale = files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("hub-cds.jsa"))
-                        .anyMatch(f -> {
-                            try {
-                                return Files.getLastModifiedTime(f).toMillis() > made;
-                            } catch (Exception x) {
-                                return false;
-                            }
-                        });
-                return stale ? "stale (made again when this hub stops)" : "used";
+            try {
+                Process p = new ProcessBuilder(root.resolve("hub").toString(), "--archive-state").directory(root.toFile())
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                return p.waitFor() == 0 ? out : "unknown (" + out + ")";
             } catch (Exception x) {
-                return "unknown";
+                return "unknown (" + x.getMessage() + ")";
             }
         }
 

@@ -16,8 +16,13 @@ public final class Tokens {
     private Tokens() {
     }
 
+    /**
+     * The test hub's configuration, looked up by the class loader that loaded this class (the test application's),
+     * not the calling thread's: a test's own pool threads (CompletableFuture's, on JDK 25 the common pool's) have
+     * the system class loader as context class loader, where {@code ${quarkus.uuid}} does not resolve.
+     */
     public static Path dataDir() {
-        return Path.of(ConfigProvider.getConfig().getValue("hub.data-dir", String.class));
+        return Path.of(ConfigProvider.getConfig(Tokens.class.getClassLoader()).getValue("hub.data-dir", String.class));
     }
 
     public static Map<String, String> all() {

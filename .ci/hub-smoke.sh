@@ -17,11 +17,13 @@ echo "hub-smoke: $(./hub --archive-state)"
 run() { # $1 = label; starts ./hub, waits for ready, checks an authenticated API call, stops it with SIGTERM
   ./hub > "$work/hub.log" 2>&1 &
   pid=$!
+  ready=""
   for _ in $(seq 1 240); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" = 200 ] && break
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/q/health/ready")" = 200 ] && ready=1 && break
     kill -0 "$pid" 2>/dev/null || fail "$1: the hub exited before it was ready"
     sleep 0.5
   done
+  [ -n "$ready" ] || fail "$1: not ready within 120 s"
   token=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tenant-admin'])" "$HUB_DATA_DIR/tokens.json")
   code=$(curl -s -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $token" \
     "http://127.0.0.1:$port/api/fulfillment/v1/cluster_templates")

@@ -65,7 +65,11 @@ public class HubWatch {
             for (Throwable c = e.getCause(); c != null && c != c.getCause() && depth++ < 10; c = c.getCause()) {
                 why.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
             }
-            LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", why);
+            if (stopping) {
+                LOG.debugf("Inventory not synced at start: the hub stopped first (%s)", why);
+            } else {
+                LOG.warnf("Inventory not synced at start (%s); the periodic resync retries", why);
+            }
         } finally {
             hub.markInventorySynced();
         }
@@ -172,10 +176,18 @@ public class HubWatch {
     @Scheduled(every = "${hub.provisioning.inventory-resync:30s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resyncInventory() {
+        if (stopping) {
+            return;
+        }
         try {
             inventory.resync();
         } catch (RuntimeException e) {
-            LOG.warnf("Inventory resync failed: %s", e.getMessage());
+            // a resync the stop overtook (the management hub's client closed under it) is no fault
+            if (stopping) {
+                LOG.debugf("Inventory resync abandoned as the hub stops: %s", e.getMessage());
+            } else {
+                LOG.warnf("Inventory resync failed: %s", e.getMessage());
+            }
         }
     }
 }

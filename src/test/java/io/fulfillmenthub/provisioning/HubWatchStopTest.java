@@ -1,0 +1,81 @@
+package io.fulfillmenthub.provisioning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import io.fulfillmenthub.inventory.InventorySync;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The periodic inventory resync fails with "Client already closed" when the hub's stop closes the management hub's
+ * client under it: a failure while the hub runs is a warning an operator must see, the same failure as it stops is
+ * not (it was one in every stop that caught a resync).
+ */
+class HubWatchStopTest {
+
+    final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    final Logger logger = Logger.getLogger(HubWatch.class.getName());
+    final Handler handler = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                warnings.add(r);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void capture() {
+        logger.addHandler(handler);
+    }
+
+    @AfterEach
+    void release() {
+        logger.removeHandler(handler);
+    }
+
+    /** An inventory whose resync fails as the client closes; {@code during} runs first (the stop, or nothing). */
+    static InventorySync failing(Runnable during) {
+        return new InventorySync() {
+            @Override
+            public int resync() {
+                during.run();
+                throw new IllegalStateException("Client already closed");
+            }
+        };
+    }
+
+    @Test
+    void aResyncFailureIsAWarningWhileTheHubRunsAndNotOnceItStops() {
+        HubWatch watch = new HubWatch();
+        watch.inventory = failing(() -> { });
+        watch.resyncInventory();
+        assertEquals(1, warnings.size(), "a failure while the hub runs is a warning");
+
+        // the stop overtakes a resync: the client closes under it
+        watch.inventory = failing(() -> watch.stop(null));
+        watch.resyncInventory();
+        assertEquals(1, warnings.size(), "no warning for a resync the stop overtook: " + warnings);
+
+        // and none begins once the hub stops
+        watch.inventory = failing(() -> { throw new AssertionError("resync after the stop"); });
+        watch.resyncInventory();
+        assertEquals(1, warnings.size());
+    }
+}

@@ -13,6 +13,7 @@ import io.fulfillmenthub.alerts.normalize.NormalizedAlert;
 import io.fulfillmenthub.alerts.normalize.RedfishParser;
 import io.fulfillmenthub.http.Api;
 import io.fulfillmenthub.http.ProblemException;
+import io.fulfillmenthub.store.IntakePace;
 import io.fulfillmenthub.store.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -44,6 +45,7 @@ public class AlertWebhooks {
     AlertInbox inbox;
 
     public void alertmanager(Exchange ex) {
+        IntakePace.HUB.arrived();
         try {
             tokens.requireAlertmanager(ex);
         } catch (ProblemException e) {
@@ -62,6 +64,7 @@ public class AlertWebhooks {
     }
 
     public void redfish(Exchange ex) {
+        IntakePace.HUB.arrived();
         try {
             tokens.requireRedfish(ex);
         } catch (ProblemException e) {

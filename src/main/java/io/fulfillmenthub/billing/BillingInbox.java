@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.fulfillmenthub.billing.parse.BillingCommand;
 import io.fulfillmenthub.billing.parse.BillingEvents;
@@ -16,8 +17,10 @@ import io.fulfillmenthub.http.ProblemException;
 import io.fulfillmenthub.security.signing.SignatureVerificationException;
 import io.fulfillmenthub.security.signing.StandardWebhooks;
 import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.IntakePace;
 import io.fulfillmenthub.store.Wakeups;
 import io.fulfillmenthub.store.WorkQueue;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,9 +50,12 @@ public class BillingInbox {
     final StripeSignature stripe = new StripeSignature();
     final StandardWebhooks standard = new StandardWebhooks();
     final BillingEvents parser = new BillingEvents();
+    /** The accepted-deliveries counters by provider and duplicate flag: looked up once, not on every delivery. */
+    private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
 
     /** POST /webhooks/billing/stripe */
     public void stripe(Exchange ex) {
+        IntakePace.HUB.arrived();
         byte[] raw = Api.rawBody(ex);
         Api.requireJson(ex, false);
         try {
@@ -63,6 +69,7 @@ public class BillingInbox {
 
     /** POST /webhooks/billing (Standard Webhooks) */
     public void standard(Exchange ex) {
+        IntakePace.HUB.arrived();
         byte[] raw = Api.rawBody(ex);
         Api.requireJson(ex, false);
         StandardWebhooks.Verified v;
@@ -135,8 +142,9 @@ public class BillingInbox {
             }
             duplicate = true; // a redelivery: already recorded, answered the same
         }
-        metrics.counter("hub_billing_webhooks_total", "provider", provider, "duplicate", Boolean.toString(duplicate))
-                .increment();
+        String dup = Boolean.toString(duplicate);
+        accepted.computeIfAbsent(provider + "/" + dup, k -> metrics.counter("hub_billing_webhooks_total",
+                "provider", provider, "duplicate", dup)).increment();
         Map<String, Object> ack = new LinkedHashMap<>();
         ack.put("received", true);
         ack.put("event_id", cmd.eventId());

@@ -6,10 +6,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import io.fulfillmenthub.billing.parse.BillingCommand;
@@ -162,9 +164,18 @@ public class BillingProcessor {
                 }
             }
             markApplied(c, row.id(), "cluster " + (placed.created() ? "ordered" : "already ordered"), cluster);
-            // renewals and cancellations that came first now find their cluster
-            for (Long pending : Db.list(c, "select id from billing_events where status = 'PENDING'", rs -> rs.getLong(1))) {
-                WorkQueue.enqueue(c, BillingInbox.WORK, Long.toString(pending), Instant.now());
+            // renewals and cancellations that came first and name one of this order's payment objects now find
+            // their cluster; the others keep waiting (not queued again on every order)
+            Set<String> keys = BillingInbox.links(cmd);
+            List<String> waiting = new ArrayList<>();
+            for (String[] pending : Db.list(c, "select id, link_keys from billing_events where status = 'PENDING'",
+                    rs -> new String[] {Long.toString(rs.getLong(1)), rs.getString(2)})) {
+                if (waitsFor(pending[1], keys)) {
+                    waiting.add(pending[0]);
+                }
+            }
+            if (!waiting.isEmpty()) {
+                WorkQueue.enqueueAll(c, BillingInbox.WORK, waiting, Instant.now());
             }
             complete(c, item);
             return null;
@@ -212,6 +223,20 @@ public class BillingProcessor {
             complete(c, item);
             return null;
         });
+    }
+
+    /** Whether an event with these link keys (space-separated, as recorded) names one of {@code keys}. */
+    static boolean waitsFor(String linkKeys, Set<String> keys) {
+        if (linkKeys == null || linkKeys.isBlank()) {
+            return false;
+        }
+        String recorded = " " + linkKeys + " ";
+        for (String k : keys) {
+            if (recorded.contains(" " + k + " ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String linked(Connection c, BillingCommand cmd) throws SQLException {

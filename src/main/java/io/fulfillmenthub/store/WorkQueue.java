@@ -10,8 +10,10 @@ import java.util.Collection;
 import java.util.TreeSet;
 import java.util.List;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A database-backed queue of things to do (reconcile a cluster, deliver an event...), shared by every replica. An
@@ -27,6 +29,17 @@ public class WorkQueue {
 
     @Inject
     Db db;
+    /** While the inboxes are busy, the part of the time a consumer looping over its queue may work (IntakePace). */
+    @ConfigProperty(name = "hub.intake.background-share", defaultValue = "0.25")
+    double backgroundShare;
+    /** Deliveries per second from which the inboxes count as busy. */
+    @ConfigProperty(name = "hub.intake.busy-rate", defaultValue = "100")
+    int busyRate;
+
+    @PostConstruct
+    void pace() {
+        IntakePace.HUB.configure(backgroundShare, busyRate);
+    }
 
     /** Schedules (kind, key) at {@code due} in the caller's transaction; an earlier due time wins. */
     public static void enqueue(Connection c, String kind, String key, Instant due) throws SQLException {
@@ -172,6 +185,7 @@ public class WorkQueue {
      * for), one leases them all. Their generation is read under that lock, so it cannot move before the lease holds.
      */
     public List<Item> claim(String kind, String owner, Duration lease, int max) {
+        IntakePace.HUB.beforeClaim(kind); // the inboxes first while deliveries keep arriving
         Instant now = Instant.now();
         List<Item> claimed = db.tx(c -> {
             List<Item> rows = Db.list(c, "select item_key, generation, attempts from work_items"
@@ -187,6 +201,7 @@ public class WorkQueue {
                     + Db.placeholders(rows.size()) + ")", args.toArray());
             return rows;
         });
+        IntakePace.HUB.claimed(claimed.size());
         if (claimed.size() >= max) {
             Wakeups.signal(kind); // a full batch: there may be more, look again right after this one
         }
@@ -203,6 +218,7 @@ public class WorkQueue {
 
     /** {@link #complete(Item)} in the caller's transaction (with the work's own writes: one commit for both). */
     public static void complete(Connection c, Item item) throws SQLException {
+        IntakePace.HUB.itemDone();
         int n = Db.update(c, "delete from work_items where kind = ? and item_key = ? and generation = ?",
                 item.kind(), item.key(), item.generation());
         if (n == 0) {
@@ -215,6 +231,7 @@ public class WorkQueue {
 
     /** Not done yet (waiting, or failed): try again at {@code retryAt}. */
     public void retry(Item item, Instant retryAt, String error, boolean countAttempt) {
+        IntakePace.HUB.itemDone();
         db.tx(c -> {
             Db.update(c, "update work_items set lease_owner = null, lease_until = null, due_at = least(?, "
                     + "case when generation = ? then ? else due_at end), attempts = attempts + ?, last_error = ?"

@@ -1,0 +1,149 @@
+package io.fulfillmenthub.store;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Deliveries first. The hub's inboxes (billing and alert webhooks) answer once a delivery is recorded; the queue
+ * consumers that work off what they recorded share the CPU with them. While deliveries keep arriving at a sustained
+ * rate, a consumer that loops from one batch straight into the next pauses before its next claim, so that it works at
+ * most {@code share} of the time (the pause is proportional to how long its last batch took, bounded, and holds for
+ * every consumer thread of that queue). The
+ * senders are answered at the rate the machine can record them, and the backlog is worked off at full speed as soon
+ * as the burst ends. A consumer that was idle, a quiet inbox, or {@code share = 1} means no pause at all: an order
+ * that arrives alone is applied at once.
+ *
+ * <p>Per replica: each replica paces its own consumers by its own inboxes' traffic.
+ */
+public final class IntakePace {
+
+    /** How long one window of the arrival count lasts. */
+    static final long WINDOW_NANOS = 100_000_000L;
+    /** The longest pause before one claim. */
+    static final long MAX_PAUSE_NANOS = 250_000_000L;
+
+    /** The hub's own instance, fed by its inboxes and consulted by {@link WorkQueue#claim}. */
+    public static final IntakePace HUB = new IntakePace(System::nanoTime);
+
+    public interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
+    private final LongSupplier clock;
+    private final ThreadLocal<long[]> batch = ThreadLocal.withInitial(() -> new long[3]); // open?, start, last item done
+    private final Map<String, long[]> next = new ConcurrentHashMap<>(); // per kind: no claim before (nanoTime)
+    private long windowStart;
+    private int inWindow;
+    private int inPrevious;
+    private volatile double share = 1.0;
+    private volatile int busyPerWindow = 10;
+    Sleeper sleeper = n -> Thread.sleep(n / 1_000_000, (int) (n % 1_000_000));
+
+    IntakePace(LongSupplier clock) {
+        this.clock = clock;
+        this.windowStart = clock.getAsLong();
+    }
+
+    /**
+     * @param share      the part of the time a looping consumer may work while the inboxes are busy, 0 &lt; share
+     *                   &lt;= 1 (1: never pause)
+     * @param busyPerSec deliveries per second from which the inboxes count as busy
+     */
+    public void configure(double share, int busyPerSec) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("the background share must be in (0, 1], not " + share);
+        }
+        if (busyPerSec < 1) {
+            throw new IllegalArgumentException("the busy rate must be at least 1 per second, not " + busyPerSec);
+        }
+        this.share = share;
+        this.busyPerWindow = Math.max(1, (int) Math.ceil(busyPerSec * (WINDOW_NANOS / 1e9)));
+    }
+
+    /** An inbox took a delivery. */
+    public void arrived() {
+        long now = clock.getAsLong();
+        synchronized (this) {
+            roll(now);
+            inWindow++;
+        }
+    }
+
+    /** Whether deliveries arrive at the busy rate or faster: in the current window or the one before. */
+    public boolean busy() {
+        long now = clock.getAsLong();
+        synchronized (this) {
+            roll(now);
+            return Math.max(inWindow, inPrevious) >= busyPerWindow;
+        }
+    }
+
+    private void roll(long now) {
+        long windows = (now - windowStart) / WINDOW_NANOS;
+        if (windows == 1) {
+            inPrevious = inWindow;
+            inWindow = 0;
+        } else if (windows > 1) {
+            inPrevious = 0;
+            inWindow = 0;
+        }
+        if (windows > 0) {
+            windowStart += windows * WINDOW_NANOS;
+        }
+    }
+
+    /**
+     * The calling thread is about to claim a batch of {@code kind}: pauses first when it should. The pause a batch
+     * earns holds for its kind, whichever of the kind's consumer threads (its timer, its wake-up) claims next.
+     * Returns the pause in nanoseconds.
+     */
+    public long beforeClaim(String kind) {
+        long[] b = batch.get();
+        boolean open = b[0] != 0;
+        long start = b[1];
+        long lastDone = b[2];
+        b[0] = 0;
+        double s = share;
+        if (s >= 1) {
+            return 0;
+        }
+        long now = clock.getAsLong();
+        long[] notBefore = next.computeIfAbsent(kind, k -> new long[] {now});
+        synchronized (notBefore) {
+            if (open && lastDone > start) {
+                long earned = Math.min(MAX_PAUSE_NANOS, (long) ((lastDone - start) * (1 - s) / s));
+                if (lastDone + earned - notBefore[0] > 0) {
+                    notBefore[0] = lastDone + earned;
+                }
+            }
+        }
+        // counted from the batch's end: time the consumer then spent idle is part of its pause already
+        long pause = Math.min(MAX_PAUSE_NANOS, notBefore[0] - now);
+        if (pause <= 0 || !busy()) {
+            return 0;
+        }
+        try {
+            sleeper.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return pause;
+    }
+
+    /** The calling thread claimed a batch (an empty one starts nothing). */
+    public void claimed(int items) {
+        long[] b = batch.get();
+        b[0] = items > 0 ? 1 : 0;
+        b[1] = clock.getAsLong();
+        b[2] = b[1];
+    }
+
+    /** The calling thread finished an item of its batch (done, or put back for later). */
+    public void itemDone() {
+        long[] b = batch.get();
+        if (b[0] != 0) {
+            b[2] = clock.getAsLong();
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package io.fulfillmenthub.http;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -154,13 +155,18 @@ public final class Api {
         return Page.of(query(ex, "offset"), query(ex, "limit"));
     }
 
-    /** Clears request headers (never echo Authorization or parameters) and writes a JSON response. */
+    /**
+     * Clears request headers (never echo Authorization or parameters) and writes a JSON response. Response bodies are
+     * set as a {@link ByteBuffer}: platform-http writes one in a single call, where a {@code byte[]} is converted to an
+     * InputStream and streamed to the connection chunk by chunk across threads (a third of the HTTP event loop's CPU
+     * under webhook load, BENCHMARKS.md, session 11).
+     */
     public static void json(Exchange ex, int status, Object body) {
         Message m = ex.getMessage();
         m.removeHeaders("*");
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setBody(Json.bytes(body));
+        m.setBody(ByteBuffer.wrap(Json.bytes(body)));
     }
 
     public static void respond(Exchange ex, int status, String contentType, String body) {
@@ -170,7 +176,7 @@ public final class Api {
         if (contentType != null) {
             m.setHeader(Exchange.CONTENT_TYPE, contentType);
         }
-        m.setBody(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        m.setBody(body == null ? null : ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     public static void noContent(Exchange ex) {

@@ -339,7 +339,7 @@ public class Provisioner {
     /**
      * A pass failed on the management hub's API (an error answer, a timeout, a stalled or refused connection, a kind
      * the hub does not serve): the cluster shows {@code Degraded=True}, reason {@code HubUnreachable}, until a pass
-     * gets through again. Its state does not change: the reconcile retries with backoff. Other failures (a bug, the
+     * gets through again, and a {@code cluster.degraded} event reports it as it begins. Its state does not change: the reconcile retries with backoff. Other failures (a bug, the
      * database) are left to the log.
      */
     public void recordHubError(String clusterId, Throwable error, Duration retryIn) {
@@ -353,9 +353,13 @@ public class Provisioner {
                 return null;
             }
             long version = k.metadata.version;
+            boolean wasDegraded = k.status.isTrue("Degraded");
             if (k.status.setCondition("Degraded", true, HUB_UNREACHABLE, "the management hub's API failed (" + what
-                    + "); retrying in " + Math.max(1, retryIn.toSeconds()) + " s", now())) {
-                ClusterStore.update(c, k, version); // a concurrent change wins; the next failure records it again
+                    + "); retrying in " + Math.max(1, retryIn.toSeconds()) + " s", now())
+                    // a concurrent change wins; the next failure records it again
+                    && ClusterStore.update(c, k, version) && !wasDegraded) {
+                // subscribers hear of the outage once, when it begins, not on every retry
+                Outbox.append(c, "cluster.degraded", k.metadata.tenant, k.id, k);
             }
             return null;
         });

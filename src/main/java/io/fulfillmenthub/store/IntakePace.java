@@ -8,11 +8,11 @@ import java.util.function.LongSupplier;
  * Deliveries first. The hub's inboxes (billing and alert webhooks) answer once a delivery is recorded; the queue
  * consumers that work off what they recorded share the CPU with them. While deliveries keep arriving at a sustained
  * rate, a consumer that loops from one batch straight into the next pauses before its next claim, so that it works at
- * most {@code share} of the time (the pause is proportional to how long its last batch took, bounded, and holds for
- * every consumer thread of that queue). The
- * senders are answered at the rate the machine can record them, and the backlog is worked off at full speed as soon
- * as the burst ends. A consumer that was idle, a quiet inbox, or {@code share = 1} means no pause at all: an order
- * that arrives alone is applied at once.
+ * most {@code share} of the time: the pause is proportional to how long its last batch took (idle time since counts
+ * towards it), bounded, and holds for every consumer thread of that queue. The senders are answered at the rate the
+ * machine can record their deliveries, and the backlog is worked off at full speed as soon as the burst ends. A quiet
+ * inbox, a consumer that was idle, or {@code share = 1} means no pause at all: an order that arrives alone is applied
+ * at once.
  *
  * <p>Per replica: each replica paces its own consumers by its own inboxes' traffic.
  */

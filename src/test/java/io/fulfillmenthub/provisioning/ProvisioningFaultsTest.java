@@ -128,18 +128,26 @@ class ProvisioningFaultsTest {
     void aFailingStepIsShownRetriedAndNeverDuplicated(String step, int code, int times, String reason) throws Exception {
         String id = orderWithFaults(2, cid -> api().expect().post().withPath(postPath(step, cid))
                 .andReturn(code, status(code, reason)).times(times));
-        AtomicReference<Map<String, Object>> seen = new AtomicReference<>();
-        await().atMost(ProvisioningTest.WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-            Map<String, Object> d = degraded(id);
-            if (d != null && "HubUnreachable".equals(d.get("reason")) && "True".equals(d.get("status"))) {
-                seen.set(d);
-                return true;
+        // the cluster shows the outage while it lasts, and a cluster.degraded event reports it as it begins: read
+        // from that event, since the condition itself may already be gone when a poll of the cluster comes
+        AtomicReference<JsonPath> event = new AtomicReference<>();
+        await().atMost(ProvisioningTest.WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonPath events = given().header("Authorization", Tokens.bearer("tenant-admin")).queryParam("after", 0)
+                    .queryParam("limit", 1000).queryParam("types", "cluster.degraded").get("/api/fulfillment/v1/events")
+                    .then().statusCode(200).extract().jsonPath();
+            if (events.param("c", id).getMap("items.find { it.subject == c }") == null) {
+                return false;
             }
-            return false;
+            event.set(JsonPath.from(io.fulfillmenthub.store.Json.write(events.param("c", id)
+                    .getMap("items.find { it.subject == c }.data"))));
+            return true;
         });
-        String message = (String) seen.get().get("message");
+        Map<String, Object> seen = event.get().getMap("status.conditions.find { it.type == 'Degraded' }");
+        assertEquals("HubUnreachable", seen.get("reason"));
+        assertEquals("True", seen.get("status"));
+        String message = (String) seen.get("message");
         assertTrue(message.contains("HTTP " + code + " " + reason) && message.contains("injected by the test"), message);
-        assertEquals("PROGRESSING", cluster(id).getString("status.state"), "a hub error is retried, not a failure");
+        assertEquals("PROGRESSING", event.get().getString("status.state"), "a hub error is retried, not a failure");
 
         awaitState(id, "READY");
         assertOwnsExactly(id, 2);

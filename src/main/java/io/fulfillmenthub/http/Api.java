@@ -155,35 +155,32 @@ public final class Api {
         return Page.of(query(ex, "offset"), query(ex, "limit"));
     }
 
-    /**
-     * Clears request headers (never echo Authorization or parameters) and writes a JSON response. Response bodies are
-     * set as a {@link ByteBuffer}: platform-http writes one in a single call, where a {@code byte[]} is converted to an
-     * InputStream and streamed to the connection chunk by chunk across threads (a third of the HTTP event loop's CPU
-     * under webhook load, BENCHMARKS.md, session 11).
-     */
+    /** Clears request headers (never echo Authorization or parameters) and writes a JSON response. */
     public static void json(Exchange ex, int status, Object body) {
-        Message m = ex.getMessage();
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setBody(ByteBuffer.wrap(Json.bytes(body)));
+        write(ex, status, "application/json", Json.bytes(body));
     }
 
     public static void respond(Exchange ex, int status, String contentType, String body) {
+        write(ex, status, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void noContent(Exchange ex) {
+        write(ex, 204, null, null);
+    }
+
+    /**
+     * The one place a response is written. The body is set as a {@link ByteBuffer}: platform-http writes one in a
+     * single call, where a {@code byte[]} is converted to an InputStream and streamed to the connection chunk by chunk
+     * across threads (a third of the HTTP event loop's CPU under webhook load, BENCHMARKS.md, session 11).
+     */
+    private static void write(Exchange ex, int status, String contentType, byte[] body) {
         Message m = ex.getMessage();
         m.removeHeaders("*");
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         if (contentType != null) {
             m.setHeader(Exchange.CONTENT_TYPE, contentType);
         }
-        m.setBody(body == null ? null : ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    public static void noContent(Exchange ex) {
-        Message m = ex.getMessage();
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, 204);
-        m.setBody(null);
+        m.setBody(body == null ? null : ByteBuffer.wrap(body));
     }
 
     /** Adds a response header after {@link #json}. */

@@ -339,8 +339,8 @@ public class Provisioner {
     /**
      * A pass failed on the management hub's API (an error answer, a timeout, a stalled or refused connection, a kind
      * the hub does not serve): the cluster shows {@code Degraded=True}, reason {@code HubUnreachable}, until a pass
-     * gets through again, and a {@code cluster.degraded} event reports it as it begins. Its state does not change: the reconcile retries with backoff. Other failures (a bug, the
-     * database) are left to the log.
+     * gets through again, and a {@code cluster.degraded} event reports it as it begins. Its state does not change:
+     * the reconcile retries with backoff. Other failures (a bug, the database) are left to the log.
      */
     public void recordHubError(String clusterId, Throwable error, Duration retryIn) {
         String what = hubError(error);

@@ -2,6 +2,7 @@ package io.fulfillmenthub.billing;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,7 +186,49 @@ class BillingWebhookTest {
         // oversize
         String big = "{\"pad\":\"" + "x".repeat(1_100_000) + "\"}";
         postStandard(big, secret, "msg_7", now).then().statusCode(413);
+        // signed and readable, but longer than the inbox records: the sender's error, not the hub's
+        postStandard(body, secret, "msg_" + "8".repeat(300), now).then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("event id"));
+        postStandard(body.replace("\"demo\"", "\"" + "t".repeat(101) + "\""), secret, "msg_9", now).then().statusCode(400)
+                .body("detail", containsString("tenant"));
         assertEquals(before, rows("select count(*) from billing_events"), "refused deliveries stored nothing");
+    }
+
+    @Test
+    void deliveriesArrivingTogetherAreEachRecordedOnceAndAnsweredForThemselves() throws Exception {
+        String secret = secrets().get("billing_webhook_secret");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        long now = Instant.now().getEpochSecond();
+        // 20 events, each sent twice, 40 requests at once: recorded together, one answer "new" per event
+        ExecutorService pool = Executors.newFixedThreadPool(40);
+        List<Future<Response>> answers = new ArrayList<>();
+        for (int copy = 0; copy < 2; copy++) {
+            for (int i = 0; i < 20; i++) {
+                String id = "msg_" + run + "_" + i;
+                String body = Json.write(Map.of("type", "invoice.voided", "timestamp", Instant.now().toString(),
+                        "data", Map.of("n", i)));
+                answers.add(pool.submit(() -> postStandard(body, secret, id, now)));
+            }
+        }
+        Map<String, List<Boolean>> byId = new java.util.TreeMap<>();
+        for (Future<Response> a : answers) {
+            Response r = a.get();
+            assertEquals(200, r.statusCode(), r.asString());
+            byId.computeIfAbsent(r.jsonPath().getString("event_id"), k -> new ArrayList<>())
+                    .add(r.jsonPath().getBoolean("duplicate"));
+        }
+        pool.shutdown();
+        assertEquals(20, byId.size());
+        byId.forEach((id, dups) -> assertEquals(List.of(false, true), dups.stream().sorted().toList(),
+                id + ": one first delivery, one duplicate"));
+        assertEquals(20, rows("select count(*) from billing_events where event_id like ?", "msg_" + run + "_%"));
+        assertEquals(20, rows("select count(*) from billing_events e where e.event_id like ? and (e.status <> 'RECEIVED'"
+                + " or exists (select 1 from work_items w where w.kind = 'billing' and w.item_key = cast(e.id as varchar)))",
+                "msg_" + run + "_%"), "each recorded with its work item (or already applied)");
+        for (int i = 0; i < 20; i++) {
+            String id = "msg_" + run + "_" + i;
+            await().atMost(WAIT).until(() -> "IGNORED".equals(status(id)));
+        }
     }
 
     @Test

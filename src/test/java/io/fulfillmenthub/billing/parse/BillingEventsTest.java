@@ -370,4 +370,26 @@ class BillingEventsTest {
             assertNull(BillingEvents.normalizeDuration(bad), bad);
         }
     }
+
+    @Test
+    void commonTimestampsAreReadByHandExactlyAsTheGeneralParserReadsThem() {
+        for (String t : new String[] {"2026-11-28T07:00:58Z", "2026-11-28T07:00:58.1Z", "2026-11-28T07:00:58.123Z",
+                "2026-11-28T07:00:58.123456789Z", "2024-02-29T23:59:59.999+01:00", "2026-01-01T00:00:00-05:30",
+                "1970-01-01T00:00:00+00:00", "2026-12-31T23:59:59.5-14:00"}) {
+            assertEquals(java.time.OffsetDateTime.parse(t).toInstant(), BillingEvents.rfc3339(t), t);
+        }
+        // anything else is left to the general parser: lower case, no seconds, bad dates and offsets, junk
+        for (String t : new String[] {"2026-11-28t07:00:58z", "2026-11-28T07:00Z", "2026-02-30T07:00:58Z",
+                "2026-11-28T24:00:58Z", "2026-11-28T07:00:58.Z", "2026-11-28T07:00:58.1234567891Z",
+                "2026-11-28T07:00:58+19:00", "2026-11-28T07:00:58+0100", "2026-11-28 07:00:58Z", "2026-1a-28T07:00:58Z",
+                "2026-11-28T07:00:58", "x"}) {
+            assertNull(BillingEvents.rfc3339(t), t);
+        }
+        ObjectMapper m = new ObjectMapper();
+        assertEquals(Instant.parse("2026-11-28T06:00:58Z"),
+                BillingEvents.timestamp(m.getNodeFactory().textNode("2026-11-28T07:00:58+01:00")));
+        assertEquals(Instant.parse("2026-11-28T07:00:58Z"),
+                BillingEvents.timestamp(m.getNodeFactory().textNode("2026-11-28t07:00:58z")), "the general parser");
+        assertNull(BillingEvents.timestamp(m.getNodeFactory().textNode("2026-02-30T07:00:58Z")));
+    }
 }

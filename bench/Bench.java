@@ -337,16 +337,21 @@ public class Bench {
         drainPipeline(hub, Duration.ofSeconds(60));
         Map<String, Object> hubMax = findMax("S2-billing-max", hub.url(billingPath),
                 concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "m")), 50, 40_000);
-        // up to 8 minutes: the baseline after and the half-max run below are to measure the bare endpoint and the
-        // webhook, not them plus the pipeline still working off the search's overload (50,000 order.paid: ~170 s in
-        // the inbox, and the reconcile of their clusters until ~6 minutes after the search, session 9)
-        Drained drained = drainPipeline(hub, Duration.ofSeconds(480));
+        // the inbox consumer's rate on the search's backlog (a minute of it); then the baseline after and the half-max
+        // run on a fresh hub and schema, as the first: the search leaves far more orders (~150,000 since session 12)
+        // than the demo inventory has hosts for, and their clusters' retries never end (until session 11 this waited
+        // up to 8 minutes for the reconcile, which was never idle again, and measured both runs beside it)
+        Drained drained = drainPipeline(hub, Duration.ofSeconds(60));
         if (drained != null) {
             r.put("inbox_drain_after_max", Map.of("applied_per_s", round(drained.inboxRate(), 1),
                     "seconds", round(drained.inboxSeconds(), 1), "left", drained.inboxLeft(), "backlog", drained.inboxFirst()));
-            r.put("reconcile_drain_after_max", Map.of("due_at_start", drained.reconcileFirst(),
+            r.put("reconcile_after_max", Map.of("due_at_start", drained.reconcileFirst(),
                     "due_at_end", drained.reconcileLeft(), "seconds", round(drained.seconds(), 1)));
         }
+        hub.stop();
+        hub = Hub.start("S2-after", Map.of("BILLING_SECRET", secret));
+        hub.waitFirstApi200(Duration.ofSeconds(120));
+        warm(hub.url("/bench/noop"), common);
         r.put("billing_max", hubMax);
         double max = num(hubMax.get("max_rate"));
         // the bare endpoint again, after: the baseline brackets the measurement, so drift of the machine shows
@@ -360,6 +365,8 @@ public class Bench {
         row("S2", "baseline: bare endpoint max, before/after the hub's run", noopMax, "req/s",
                 "spread " + fmt(100 * spread) + " %", null, null, spread > 0.3 ? "machine drifted: ratios uncertain" : "");
         double halfRate = Math.max(1, max / 2);
+        warm(hub.url(billingPath), concat(signed.subList(0, signed.size() - 2), List.of("--run", run + "v")), 50);
+        drainPipeline(hub, Duration.ofSeconds(60));
         Map<String, Object> half = loadgen("S2-billing-half", concat(signed, List.of("--url", hub.url(billingPath),
                 "--rate", Double.toString(halfRate), "--duration", secs(duration), "--warmup", secs(warmup))));
         r.put("billing_half", half);
@@ -388,10 +395,9 @@ public class Bench {
                     (long) drained.inboxFirst() + " queued, " + (long) drained.inboxLeft() + " left after "
                             + fmt(drained.inboxSeconds()) + " s", null, null,
                     "accepting faster than this only grows the backlog");
-            row("S2", "reconcile: seconds until the search's clusters were worked off", drained.seconds(), "s",
-                    drained.reconcileFirst() + " due at the end of the search, " + drained.reconcileLeft() + " at the end",
-                    null, null, drained.reconcileLeft() > RECONCILE_DUE_WHEN_IDLE
-                            ? "not idle: the runs below share the cores with it" : "");
+            row("S2", "reconcile: clusters due a minute after the search", drained.reconcileLeft(), "items",
+                    drained.reconcileFirst() + " due at the end of the search", null, null,
+                    "the runs after it are on a fresh hub and schema");
         }
         row("S2", "re-sent webhook-ids accepted (dedupe answers 2xx)", num(dr.get("ok")), "of " + (long) num(dr.get("sent")),
                 null, null, "all 2xx", verdict(num(dr.get("failed")) == 0 && num(dr.get("unsent")) == 0));

@@ -17,6 +17,8 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.quarkus.main.events.AfterStop;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -47,6 +49,12 @@ public class ManagementHub {
     private volatile KubernetesClient client;
     private volatile boolean local;
     private volatile Thread starter;
+    private boolean shuttingDown;
+    private boolean camelStopped;
+    private boolean closed;
+
+    @Inject
+    CamelContext camel;
 
     /** First of the start-up observers: a real hub's client is built at once, the embedded one is started aside. */
     void begin(@Observes @Priority(1) StartupEvent ev) {
@@ -145,6 +153,11 @@ public class ManagementHub {
         }
     }
 
+    /**
+     * Quarkus' shutdown event comes before Camel stops, and Camel's routes (the reconcile, the inventory sync) call
+     * the management hub until they have stopped: the client is closed once both have happened, so no pass that is
+     * still running finds it closed under it. Without Camel running (it failed to start, or stopped first) at once.
+     */
     void stop(@Observes ShutdownEvent ev) {
         Thread t = starter;
         if (t != null) {
@@ -153,6 +166,36 @@ public class ManagementHub {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        boolean now;
+        synchronized (this) {
+            shuttingDown = true;
+            now = camelStopped || !camel.getStatus().isStarted();
+        }
+        LOG.debugf("shutting down; the management hub's client closes %s", now ? "now" : "once Camel has stopped");
+        if (now) {
+            close();
+        }
+    }
+
+    void afterCamel(@Observes AfterStop ev) {
+        boolean now;
+        synchronized (this) {
+            camelStopped = true;
+            now = shuttingDown;
+        }
+        LOG.debugf("Camel stopped; the management hub's client closes %s", now ? "now" : "at shutdown");
+        if (now) {
+            close();
+        }
+    }
+
+    private void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
         if (client != null) {
             client.close();

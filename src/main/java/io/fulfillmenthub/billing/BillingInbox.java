@@ -155,17 +155,16 @@ public class BillingInbox {
 
     /** Records each delivery once (provider + event id) with its work item; true for each one already recorded. */
     private List<Boolean> recordAll(List<Delivery> ds) {
-        List<Boolean> duplicate;
         if (db.isPostgres()) {
-            duplicate = db.read(c -> recordOnPostgres(c, ds));
-        } else {
-            duplicate = new ArrayList<>(ds.size());
-            for (Delivery d : ds) {
-                duplicate.add(recordOnH2(d));
+            List<Boolean> duplicate = db.read(c -> recordOnPostgres(c, ds));
+            if (duplicate.contains(false)) {
+                Wakeups.signal(WORK); // the statement queues the items itself, past WorkQueue's own signal
             }
+            return duplicate;
         }
-        if (duplicate.contains(false)) {
-            Wakeups.signal(WORK);
+        List<Boolean> duplicate = new ArrayList<>(ds.size());
+        for (Delivery d : ds) {
+            duplicate.add(recordOnH2(d)); // WorkQueue.enqueueNew wakes the consumer as each commits
         }
         return duplicate;
     }

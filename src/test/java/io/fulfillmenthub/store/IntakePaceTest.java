@@ -60,11 +60,22 @@ class IntakePaceTest {
     }
 
     @Test
+    void aBatchOfAFifthOfASecondEarnsItsWholePause() {
+        deliveries(20, 1);
+        pace.claimed(16); // 16 orders of 12 ms, 192 ms of work, while the deliveries go on
+        for (int i = 0; i < 16; i++) {
+            deliveries(12, 1);
+            pace.itemDone();
+        }
+        assertEquals(576 * MS, pace.beforeClaim("billing"), "3 x 192 ms: a quarter of the time, not cut short");
+    }
+
+    @Test
     void theWorkOfALongBatchEarnsABoundedPause() {
         deliveries(20, 1);
         pace.claimed(1);
         pace.arrived(); // the deliveries go on while the batch runs
-        now.addAndGet(300 * MS);
+        now.addAndGet(500 * MS); // 1.5 s earned
         for (int i = 0; i < 12; i++) {
             pace.arrived();
         }

@@ -41,7 +41,7 @@ public class ClusterStore {
                 + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 k.id, k.metadata.tenant, k.metadata.name, k.spec.template, k.spec.templateVersion, k.status.state,
                 k.status.reason,
-                k.metadata.version, canonical(k.spec, Cluster.Spec.class), canonical(k.status, Cluster.Status.class),
+                k.metadata.version, specJson(k.spec), statusJson(k.status),
                 Json.write(k.metadata.labels),
                 Json.write(k.metadata.annotations), k.status.order.source, k.status.order.reference,
                 k.metadata.creationTimestamp, k.metadata.creationTimestamp, k.metadata.deletionTimestamp,
@@ -56,8 +56,8 @@ public class ClusterStore {
         k.metadata.version = expectedVersion + 1;
         int n = Db.update(c, "update clusters set state = ?, reason = ?, version = ?, spec = ?, status = ?, labels = ?, annotations = ?,"
                 + " updated_at = ?, deleted_at = ?, expires_at = ? where id = ? and version = ?",
-                k.status.state, k.status.reason, k.metadata.version, canonical(k.spec, Cluster.Spec.class),
-                canonical(k.status, Cluster.Status.class),
+                k.status.state, k.status.reason, k.metadata.version, specJson(k.spec),
+                statusJson(k.status),
                 Json.write(k.metadata.labels), Json.write(k.metadata.annotations), Instant.now(),
                 k.metadata.deletionTimestamp, k.status.expiresAt, k.id, expectedVersion);
         if (n == 0) {
@@ -74,6 +74,54 @@ public class ClusterStore {
     static <T> String canonical(T value, Class<T> type) {
         String once = Json.write(value);
         return Json.write(Json.read(once, type));
+    }
+
+    /**
+     * {@link #canonical} of a spec, written once when that is already what a read gives back: its collections are
+     * there and its template parameters are plain JSON values (text, booleans, integers, finite doubles, lists and
+     * objects of them). A decimal such as {@code 1.50}, say, reads back as {@code 1.5}: that one goes the long way.
+     */
+    static String specJson(Cluster.Spec spec) {
+        if (spec.templateParameters != null && spec.nodeSets != null && plain(spec.templateParameters)) {
+            return Json.write(spec);
+        }
+        return canonical(spec, Cluster.Spec.class);
+    }
+
+    /** {@link #canonical} of a status, written once when its collections are there (the rest reads back as written). */
+    static String statusJson(Cluster.Status status) {
+        if (status.conditions != null && status.nodeSets != null) {
+            return Json.write(status);
+        }
+        return canonical(status, Cluster.Status.class);
+    }
+
+    /** Whether the value reads back from its JSON as the same value, so that writing it again gives the same text. */
+    static boolean plain(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
+                || v instanceof java.math.BigInteger) {
+            return true;
+        }
+        if (v instanceof Double d) {
+            return Double.isFinite(d);
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getKey() instanceof String) || !plain(e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (v instanceof List<?> l) {
+            for (Object o : l) {
+                if (!plain(o)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     public static Cluster get(Connection c, String id) throws SQLException {

@@ -71,6 +71,21 @@ class StoredClusterJsonTest {
     }
 
     @Test
+    void specAndStatusWrittenOnceAreWhatAReadGivesBack() {
+        for (int i = 0; i < 7; i++) {
+            Cluster k = cluster(i);
+            assertEquals(ClusterStore.canonical(k.spec, Cluster.Spec.class), ClusterStore.specJson(k.spec), "spec " + i);
+            assertEquals(ClusterStore.canonical(k.status, Cluster.Status.class), ClusterStore.statusJson(k.status),
+                    "status " + i);
+            k.status.conditions = null;
+            k.spec.nodeSets = null;
+            assertEquals(ClusterStore.canonical(k.spec, Cluster.Spec.class), ClusterStore.specJson(k.spec), "spec " + i);
+            assertEquals(ClusterStore.canonical(k.status, Cluster.Status.class), ClusterStore.statusJson(k.status),
+                    "status " + i);
+        }
+    }
+
+    @Test
     void anUnknownIdIsNull() {
         assertNull(clusters.getStored("no-such-cluster-" + System.nanoTime()));
     }
@@ -120,6 +135,13 @@ class StoredClusterJsonTest {
                 k.status.expiryNoticeSentAt = t.plusNanos(1);
             }
             case 3 -> k.spec.templateParameters = null;
+            case 5 -> {
+                // values that read back as something else: a decimal's trailing zero, a float, a set, a time
+                k.spec.templateParameters.put("price", new java.math.BigDecimal("1.50"));
+                k.spec.templateParameters.put("ratio", 0.3f);
+                k.spec.templateParameters.put("zones", new java.util.TreeSet<>(List.of("b", "a")));
+                k.spec.templateParameters.put("nested", Map.of("at", List.of(new java.math.BigDecimal("2.0"))));
+            }
             case 4 -> {
                 k.spec.nodeSets.put("gpu", new Cluster.NodeSetSpec(1));
                 k.status.conditions.clear();

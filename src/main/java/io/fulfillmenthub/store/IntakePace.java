@@ -1,7 +1,9 @@
 package io.fulfillmenthub.store;
 
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -12,7 +14,10 @@ import java.util.function.LongSupplier;
  * towards it), bounded, and holds for every consumer thread of that queue. The senders are answered at the rate the
  * machine can record their deliveries, and the backlog is worked off at full speed as soon as the burst ends. A quiet
  * inbox, a consumer that was idle, or {@code share = 1} means no pause at all: an order that arrives alone is applied
- * at once.
+ * at once. With {@code busyCpu} above 0, neither does a consumer pause while the machine has CPU to spare (its load, as
+ * the JVM sees it, container limits included, under {@code busyCpu}). It is 0 by default (pause whatever the load):
+ * measured in BENCHMARKS.md (session 13), letting the consumers run while the load was under 0.75 lowered the rate at
+ * which deliveries were still answered in time.
  *
  * <p>Per replica: each replica paces its own consumers by its own inboxes' traffic.
  */
@@ -27,14 +32,21 @@ public final class IntakePace {
      */
     static final long MAX_PAUSE_NANOS = 1_000_000_000L;
 
+    /** How often the machine's CPU load is read again (the JDK reports the load since the read before). */
+    static final long CPU_SAMPLE_NANOS = 500_000_000L;
+
     /** The hub's own instance, fed by its inboxes and consulted by {@link WorkQueue#claim}. */
-    public static final IntakePace HUB = new IntakePace(System::nanoTime);
+    public static final IntakePace HUB = new IntakePace(System::nanoTime, machineCpuLoad());
 
     public interface Sleeper {
         void sleep(long nanos) throws InterruptedException;
     }
 
     private final LongSupplier clock;
+    private final DoubleSupplier cpuLoad;
+    private volatile long cpuReadAt;
+    private volatile double cpu = -1;
+    private volatile double busyCpu;
     private final ThreadLocal<long[]> batch = ThreadLocal.withInitial(() -> new long[3]); // open?, start, last item done
     private final Map<String, long[]> next = new ConcurrentHashMap<>(); // per kind: no claim before (nanoTime)
     private long windowStart;
@@ -44,17 +56,30 @@ public final class IntakePace {
     private volatile int busyPerWindow = 10;
     Sleeper sleeper = n -> Thread.sleep(n / 1_000_000, (int) (n % 1_000_000));
 
-    IntakePace(LongSupplier clock) {
+    /** @param cpuLoad the machine's recent CPU load, 0 to 1 (negative: not known, taken as busy) */
+    IntakePace(LongSupplier clock, DoubleSupplier cpuLoad) {
         this.clock = clock;
+        this.cpuLoad = cpuLoad;
         this.windowStart = clock.getAsLong();
+        this.cpuReadAt = windowStart - CPU_SAMPLE_NANOS;
+    }
+
+    /** The recent CPU load of the machine, or of the container when it has a CPU limit (JDK 14+); -1 when unknown. */
+    static DoubleSupplier machineCpuLoad() {
+        return () -> ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getCpuLoad() : -1; // looked up when first needed: nothing at start-up
     }
 
     /**
      * @param share      the part of the time a looping consumer may work while the inboxes are busy, 0 &lt; share
      *                   &lt;= 1 (1: never pause)
      * @param busyPerSec deliveries per second from which the inboxes count as busy
+     * @param busyCpu    the machine's CPU load (0 to 1) from which the consumers give way; 0: whatever the load
      */
-    public void configure(double share, int busyPerSec) {
+    public void configure(double share, int busyPerSec, double busyCpu) {
+        if (!(busyCpu >= 0 && busyCpu <= 1)) {
+            throw new IllegalArgumentException("the busy CPU load must be in [0, 1], not " + busyCpu);
+        }
         if (!(share > 0 && share <= 1)) {
             throw new IllegalArgumentException("the background share must be in (0, 1], not " + share);
         }
@@ -62,6 +87,7 @@ public final class IntakePace {
             throw new IllegalArgumentException("the busy rate must be at least 1 per second, not " + busyPerSec);
         }
         this.share = share;
+        this.busyCpu = busyCpu;
         this.busyPerWindow = Math.max(1, (int) Math.ceil(busyPerSec * (WINDOW_NANOS / 1e9)));
     }
 
@@ -81,6 +107,24 @@ public final class IntakePace {
             roll(now);
             return Math.max(inWindow, inPrevious) >= busyPerWindow;
         }
+    }
+
+    /**
+     * Whether the machine's CPU is busy (or its load unknown). Read by a consumer about to pause, off every lock, at
+     * most every {@link #CPU_SAMPLE_NANOS}: reading it costs milliseconds on some machines (the JDK reads
+     * {@code /proc/stat}, or the container's cgroup files), which no delivery should wait for.
+     */
+    boolean cpuBusy() {
+        if (busyCpu <= 0) {
+            return true; // whatever the load: not read at all
+        }
+        long now = clock.getAsLong();
+        if (now - cpuReadAt >= CPU_SAMPLE_NANOS) {
+            cpuReadAt = now; // two consumers reading at once is harmless
+            cpu = cpuLoad.getAsDouble();
+        }
+        double c = cpu;
+        return c < 0 || c >= busyCpu;
     }
 
     private void roll(long now) {
@@ -124,7 +168,7 @@ public final class IntakePace {
         }
         // counted from the batch's end: time the consumer then spent idle is part of its pause already
         long pause = Math.min(MAX_PAUSE_NANOS, notBefore[0] - now);
-        if (pause <= 0 || !busy()) {
+        if (pause <= 0 || !busy() || !cpuBusy()) {
             return 0;
         }
         try {

@@ -30,15 +30,18 @@ public class WorkQueue {
     @Inject
     Db db;
     /** While the inboxes are busy, the part of the time a consumer looping over its queue may work (IntakePace). */
-    @ConfigProperty(name = "hub.intake.background-share", defaultValue = "0.25")
+    @ConfigProperty(name = "hub.intake.background-share", defaultValue = "0.1")
     double backgroundShare;
     /** Deliveries per second from which the inboxes count as busy. */
     @ConfigProperty(name = "hub.intake.busy-rate", defaultValue = "100")
     int busyRate;
+    /** The machine's CPU load from which the consumers give way to busy inboxes (0: whatever the load). */
+    @ConfigProperty(name = "hub.intake.busy-cpu", defaultValue = "0")
+    double busyCpu;
 
     @PostConstruct
     void pace() {
-        IntakePace.HUB.configure(backgroundShare, busyRate);
+        IntakePace.HUB.configure(backgroundShare, busyRate, busyCpu);
     }
 
     /** Schedules (kind, key) at {@code due} in the caller's transaction; an earlier due time wins. */

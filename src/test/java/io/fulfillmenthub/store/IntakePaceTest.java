@@ -23,16 +23,21 @@ class IntakePaceTest {
 
     final AtomicLong now = new AtomicLong(5_000 * MS);
     final List<Long> slept = new ArrayList<>();
+    double cpu = 1.0;
+    int cpuReads;
     IntakePace pace;
 
     @BeforeEach
     void setUp() {
-        pace = new IntakePace(now::get);
+        pace = new IntakePace(now::get, () -> {
+            cpuReads++;
+            return cpu;
+        });
         pace.sleeper = n -> {
             slept.add(n);
             now.addAndGet(n);
         };
-        pace.configure(0.25, 100); // busy from 10 deliveries in 100 ms
+        pace.configure(0.25, 100, 0.75); // busy from 10 deliveries in 100 ms on a machine 75 % busy
     }
 
     void deliveries(int n, long everyMs) {
@@ -81,6 +86,41 @@ class IntakePaceTest {
         }
         pace.itemDone();
         assertEquals(IntakePace.MAX_PAUSE_NANOS, pace.beforeClaim("billing"));
+    }
+
+    @Test
+    void noPauseWhileTheMachineHasCpuToSpare() {
+        cpu = 0.4;
+        deliveries(20, 1);
+        for (int i = 0; i < 5; i++) {
+            batch(4, 5);
+            assertEquals(0, pace.beforeClaim("billing"), "the deliveries do not need the CPU the consumer takes");
+            deliveries(20, 1);
+        }
+        assertTrue(pace.busy(), "the deliveries still pour in");
+        cpu = 0.9; // read again after half a second at most
+        deliveries(500, 1);
+        batch(4, 5);
+        assertEquals(60 * MS, pace.beforeClaim("billing"));
+        assertEquals(2, cpuReads, "the load is read every half second, not at every claim");
+    }
+
+    @Test
+    void byDefaultTheLoadIsNotEvenRead() {
+        pace.configure(0.25, 100, 0);
+        cpu = 0.1;
+        deliveries(20, 1);
+        batch(4, 5);
+        assertEquals(60 * MS, pace.beforeClaim("billing"));
+        assertEquals(0, cpuReads);
+    }
+
+    @Test
+    void anUnknownCpuLoadCountsAsBusy() {
+        cpu = -1;
+        deliveries(20, 1);
+        batch(4, 5);
+        assertEquals(60 * MS, pace.beforeClaim("billing"));
     }
 
     @Test
@@ -144,7 +184,7 @@ class IntakePaceTest {
 
     @Test
     void shareOneTurnsItOff() {
-        pace.configure(1, 100);
+        pace.configure(1, 100, 0.75);
         deliveries(50, 1);
         batch(4, 5);
         assertEquals(0, pace.beforeClaim("billing"));
@@ -152,8 +192,10 @@ class IntakePaceTest {
 
     @Test
     void nonsenseSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(0, 100));
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(1.5, 100));
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 0));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0, 100, 0.75));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(1.5, 100, 0.75));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 0, 0.75));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, 1.2));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, -0.1));
     }
 }

@@ -27,8 +27,8 @@ public final class IntakePace {
     static final long WINDOW_NANOS = 100_000_000L;
     /**
      * The longest pause before one claim: the share holds for batches of up to {@code share / (1 - share)} of it (a
-     * third of a second at a quarter). Session 13 of BENCHMARKS.md: at 250 ms an order batch (16 orders, ~200 ms of
-     * work) earned 600 ms but paused 250, so the consumers worked ~45 % of the time instead of 25 %.
+     * ninth of a second at the default tenth). Session 13 of BENCHMARKS.md: at 250 ms an order batch (16 orders,
+     * ~200 ms of work) earned 600 ms at a quarter but paused 250, so the consumers worked ~45 % of the time.
      */
     static final long MAX_PAUSE_NANOS = 1_000_000_000L;
 

@@ -775,8 +775,8 @@ public class Bench {
     }
 
     /**
-     * The sink's own capacity without LoadGen's JDK HttpClient (which needs about a core for 3,000 req/s here):
-     * {@link Blast}, closed loop over 64 keep-alive connections for 5 s, signed bodies checked like deliveries.
+     * The sink's own capacity, closed loop: {@link Blast} over 64 keep-alive connections for 5 s, signed bodies checked
+     * like deliveries (until session 14 LoadGen's JDK HttpClient needed about a core for 3,000 req/s here).
      */
     static double sinkCapacity(String scenario, Sink sink, Map<String, Object> r) throws Exception {
         long bad0 = sink.baselineBadSignatures.get();
@@ -1353,17 +1353,17 @@ public class Bench {
     }
 
     /**
-     * The JDK HTTP client hands every answer of {@code sendAsync} to CompletableFuture's default executor, which is a
-     * new thread per task when the common pool has fewer than two threads (any machine of 2 CPUs or fewer). LoadGen
-     * runs with a common pool of two, as {@code ./hub} runs the hub, so it does not start a thread per request.
+     * LoadGen's JVM: the Serial GC (no parallel GC threads on the shared cores). C2 stays on: with C1 only it starts
+     * with ~0.5 s less CPU but costs ~20 % more per request (0.088 against 0.072 ms at 2,000/s, BENCHMARKS.md session
+     * 14), and the searches run it at up to 18,000/s.
      */
-    static final String COMMON_POOL = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
+    static final List<String> LOADGEN_JVM = List.of("-XX:+UseSerialGC");
 
     static Map<String, Object> loadgen(String label, List<String> args) throws Exception {
         Path out = runDir.resolve("lg-" + label + ".json");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add(COMMON_POOL);
+        cmd.addAll(LOADGEN_JVM);
         if (loadGenClasses != null) {
             cmd.addAll(List.of("-cp", loadGenClasses, "LoadGen"));
         } else {

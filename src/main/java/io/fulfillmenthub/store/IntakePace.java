@@ -11,7 +11,9 @@ import java.util.function.LongSupplier;
  * consumers that work off what they recorded share the CPU with them. While deliveries keep arriving at a sustained
  * rate, a consumer that loops from one batch straight into the next pauses before its next claim, so that it works at
  * most {@code share} of the time: the pause is proportional to how long its last batch took (idle time since counts
- * towards it), bounded, and holds for every consumer thread of that queue. The senders are answered at the rate the
+ * towards it), bounded, and holds for every consumer thread of that queue. It also claims small batches then (at most
+ * {@code busyBatch} items): a tenth of the time in bursts of a few orders' work rather than in bursts of 16, each of
+ * which left the deliveries arriving during it ~200 ms of queueing on a busy machine. The senders are answered at the rate the
  * machine can record their deliveries, and the backlog is worked off at full speed as soon as the burst ends. A quiet
  * inbox, a consumer that was idle, or {@code share = 1} means no pause at all: an order that arrives alone is applied
  * at once. With {@code busyCpu} above 0, neither does a consumer pause while the machine has CPU to spare (its load, as
@@ -54,6 +56,7 @@ public final class IntakePace {
     private int inPrevious;
     private volatile double share = 1.0;
     private volatile int busyPerWindow = 10;
+    private volatile int busyBatch = Integer.MAX_VALUE;
     Sleeper sleeper = n -> Thread.sleep(n / 1_000_000, (int) (n % 1_000_000));
 
     /** @param cpuLoad the machine's recent CPU load, 0 to 1 (negative: not known, taken as busy) */
@@ -75,8 +78,12 @@ public final class IntakePace {
      *                   &lt;= 1 (1: never pause)
      * @param busyPerSec deliveries per second from which the inboxes count as busy
      * @param busyCpu    the machine's CPU load (0 to 1) from which the consumers give way; 0: whatever the load
+     * @param busyBatch  the most items a consumer claims at once while it gives way
      */
-    public void configure(double share, int busyPerSec, double busyCpu) {
+    public void configure(double share, int busyPerSec, double busyCpu, int busyBatch) {
+        if (busyBatch < 1) {
+            throw new IllegalArgumentException("the busy batch must be at least 1 item, not " + busyBatch);
+        }
         if (!(busyCpu >= 0 && busyCpu <= 1)) {
             throw new IllegalArgumentException("the busy CPU load must be in [0, 1], not " + busyCpu);
         }
@@ -89,6 +96,19 @@ public final class IntakePace {
         this.share = share;
         this.busyCpu = busyCpu;
         this.busyPerWindow = Math.max(1, (int) Math.ceil(busyPerSec * (WINDOW_NANOS / 1e9)));
+        this.busyBatch = busyBatch;
+    }
+
+    /**
+     * How many items a consumer that wants up to {@code max} claims now: at most the busy batch while it gives way to
+     * the inboxes (the pacing is on, deliveries arrive at the busy rate, the CPU is busy), {@code max} otherwise.
+     */
+    public int batchLimit(int max) {
+        int limit = busyBatch;
+        if (limit >= max || share >= 1 || !busy() || !cpuBusy()) {
+            return max;
+        }
+        return limit;
     }
 
     /** An inbox took a delivery. */

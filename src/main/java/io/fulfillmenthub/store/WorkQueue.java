@@ -38,10 +38,13 @@ public class WorkQueue {
     /** The machine's CPU load from which the consumers give way to busy inboxes (0: whatever the load). */
     @ConfigProperty(name = "hub.intake.busy-cpu", defaultValue = "0")
     double busyCpu;
+    /** The most items a consumer claims at once while it gives way to busy inboxes. */
+    @ConfigProperty(name = "hub.intake.busy-batch", defaultValue = "2")
+    int busyBatch;
 
     @PostConstruct
     void pace() {
-        IntakePace.HUB.configure(backgroundShare, busyRate, busyCpu);
+        IntakePace.HUB.configure(backgroundShare, busyRate, busyCpu, busyBatch);
     }
 
     /** Schedules (kind, key) at {@code due} in the caller's transaction; an earlier due time wins. */
@@ -189,11 +192,12 @@ public class WorkQueue {
      */
     public List<Item> claim(String kind, String owner, Duration lease, int max) {
         IntakePace.HUB.beforeClaim(kind); // the inboxes first while deliveries keep arriving
+        int limit = IntakePace.HUB.batchLimit(max); // and in small bursts meanwhile
         Instant now = Instant.now();
         List<Item> claimed = db.tx(c -> {
             List<Item> rows = Db.list(c, "select item_key, generation, attempts from work_items"
                     + " where kind = ? and due_at <= ? and (lease_until is null or lease_until < ?)"
-                    + " order by due_at fetch first " + max + " rows only for update skip locked",
+                    + " order by due_at fetch first " + limit + " rows only for update skip locked",
                     rs -> new Item(kind, rs.getString(1), rs.getLong(2), rs.getInt(3)), kind, now, now);
             if (rows.isEmpty()) {
                 return rows;
@@ -205,7 +209,7 @@ public class WorkQueue {
             return rows;
         });
         IntakePace.HUB.claimed(claimed.size());
-        if (claimed.size() >= max) {
+        if (claimed.size() >= limit) {
             Wakeups.signal(kind); // a full batch: there may be more, look again right after this one
         }
         return claimed;

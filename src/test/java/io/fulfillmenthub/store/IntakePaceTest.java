@@ -37,7 +37,7 @@ class IntakePaceTest {
             slept.add(n);
             now.addAndGet(n);
         };
-        pace.configure(0.25, 100, 0.75); // busy from 10 deliveries in 100 ms on a machine 75 % busy
+        pace.configure(0.25, 100, 0.75, 2); // busy from 10 deliveries in 100 ms on a machine 75 % busy; 2 at a time
     }
 
     void deliveries(int n, long everyMs) {
@@ -107,7 +107,7 @@ class IntakePaceTest {
 
     @Test
     void byDefaultTheLoadIsNotEvenRead() {
-        pace.configure(0.25, 100, 0);
+        pace.configure(0.25, 100, 0, 2);
         cpu = 0.1;
         deliveries(20, 1);
         batch(4, 5);
@@ -184,18 +184,40 @@ class IntakePaceTest {
 
     @Test
     void shareOneTurnsItOff() {
-        pace.configure(1, 100, 0.75);
+        pace.configure(1, 100, 0.75, 2);
         deliveries(50, 1);
         batch(4, 5);
         assertEquals(0, pace.beforeClaim("billing"));
     }
 
     @Test
+    void whileDeliveriesPourInAConsumerClaimsAFewItemsAtATime() {
+        assertEquals(16, pace.batchLimit(16), "a quiet inbox: the whole batch");
+        deliveries(50, 1);
+        assertEquals(2, pace.batchLimit(16));
+        assertEquals(1, pace.batchLimit(1), "never more than asked for");
+        now.addAndGet(500 * MS); // the burst is over
+        assertEquals(16, pace.batchLimit(16));
+    }
+
+    @Test
+    void theBatchLimitHoldsOnlyWhileTheConsumersGiveWay() {
+        deliveries(50, 1);
+        cpu = 0.5; // spare CPU: no pause, and no small batches either
+        assertEquals(16, pace.batchLimit(16));
+        pace.configure(1, 100, 0, 2); // pacing off
+        assertEquals(16, pace.batchLimit(16));
+        pace.configure(0.25, 100, 0, 4); // whatever the load
+        assertEquals(4, pace.batchLimit(16));
+    }
+
+    @Test
     void nonsenseSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(0, 100, 0.75));
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(1.5, 100, 0.75));
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 0, 0.75));
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, 1.2));
-        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, -0.1));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, 0.75, 0));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0, 100, 0.75, 2));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(1.5, 100, 0.75, 2));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 0, 0.75, 2));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, 1.2, 2));
+        assertThrows(IllegalArgumentException.class, () -> pace.configure(0.5, 100, -0.1, 2));
     }
 }

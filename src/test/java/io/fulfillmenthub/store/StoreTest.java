@@ -108,6 +108,27 @@ class StoreTest {
                 + " and item_key like 'k%' and lease_owner is null", rs -> rs.getString(1), kind)));
     }
 
+    @Test
+    void whileWebhooksPourInAConsumerClaimsTheBusyBatchThenTheRestOnceTheyStop() throws InterruptedException {
+        String kind = "busy-" + System.nanoTime();
+        java.time.Instant past = java.time.Instant.now().minusSeconds(5);
+        db.tx(c -> {
+            for (int i = 0; i < 5; i++) {
+                WorkQueue.enqueue(c, kind, "k" + i, past.plusMillis(i));
+            }
+            return null;
+        });
+        WorkQueue queue = io.quarkus.arc.Arc.container().instance(WorkQueue.class).get();
+        for (int i = 0; i < 40; i++) {
+            IntakePace.HUB.arrived(); // deliveries at far more than the busy rate of 100 a second
+        }
+        assertEquals(java.util.List.of("k0", "k1"), queue.claim(kind, "a", java.time.Duration.ofMinutes(1), 16).stream()
+                .map(WorkQueue.Item::key).toList(), "hub.intake.busy-batch items at a time while they pour in");
+        Thread.sleep(250); // two windows of the arrival count without a delivery: quiet again
+        assertEquals(java.util.List.of("k2", "k3", "k4"), queue.claim(kind, "a", java.time.Duration.ofMinutes(1), 16)
+                .stream().map(WorkQueue.Item::key).toList());
+    }
+
     private java.time.Instant dueAt(String kind, String key) {
         return db.read(c -> Db.one(c, "select due_at from work_items where kind = ? and item_key = ?",
                 rs -> Db.instant(rs, "due_at"), kind, key));

@@ -149,6 +149,7 @@ class HubLauncherTest {
         List<String> first = args(run());
         assertTrue(first.contains("-XX:AOTCacheOutput=" + app.resolve("hub.aot")), "JDK 25: an AOT cache " + first);
         assertFalse(first.stream().anyMatch(x -> x.startsWith("-XX:AOTCache=")), first.toString());
+        assertTrue(first.contains("-XX:-AOTRecordTraining"), "C1 only: no method profiles recorded " + first);
         // what the JVM does as it stops
         Files.writeString(app.resolve("hub.aot"), "cache");
 
@@ -156,6 +157,13 @@ class HubLauncherTest {
         List<String> second = args(run());
         assertTrue(second.contains("-XX:AOTCache=" + app.resolve("hub.aot")), second.toString());
         assertFalse(second.stream().anyMatch(x -> x.startsWith("-XX:AOTCacheOutput")), second.toString());
+        assertTrue(second.contains("-XX:-AOTReplayTraining"), "C1 only: none replayed " + second);
+        // C2 (options of the user's own): the profiles are recorded and replayed as the JDK does by default
+        env.put("HUB_JAVA_OPTS", "-XX:+UseSerialGC -Xmx256m");
+        List<String> c2 = args(run());
+        assertTrue(c2.contains("-XX:AOTCache=" + app.resolve("hub.aot")), c2.toString());
+        assertFalse(c2.stream().anyMatch(x -> x.contains("Training")), c2.toString());
+        env.remove("HUB_JAVA_OPTS");
 
         // a new build: a file of the application newer than the cache
         Files.setLastModifiedTime(app.resolve("hub.aot"), FileTime.fromMillis(System.currentTimeMillis() - 60_000));

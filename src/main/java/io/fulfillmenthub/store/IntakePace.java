@@ -12,11 +12,11 @@ import java.util.function.LongSupplier;
  * rate, a consumer that loops from one batch straight into the next pauses before its next claim, so that it works at
  * most {@code share} of the time: the pause is proportional to how long its last batch took (idle time since counts
  * towards it), bounded, and holds for every consumer thread of that queue. It also claims small batches then (at most
- * {@code busyBatch} items): a tenth of the time in bursts of a few orders' work rather than in bursts of 16, each of
- * which left the deliveries arriving during it ~200 ms of queueing on a busy machine. The senders are answered at the rate the
- * machine can record their deliveries, and the backlog is worked off at full speed as soon as the burst ends. A quiet
- * inbox, a consumer that was idle, or {@code share = 1} means no pause at all: an order that arrives alone is applied
- * at once. With {@code busyCpu} above 0, neither does a consumer pause while the machine has CPU to spare (its load, as
+ * {@code busyBatch} items): its share of the time comes in bursts of a few orders' work rather than of 16, each of
+ * which left the deliveries arriving meanwhile ~200 ms of queueing on a busy machine (BENCHMARKS.md, session 14). The
+ * senders are answered at the rate the machine can record their deliveries, and the backlog is worked off at full
+ * speed as soon as the burst ends. A quiet inbox, a consumer that was idle, or {@code share = 1} means no pause and
+ * no limit at all: an order that arrives alone is applied at once. With {@code busyCpu} above 0, neither does a consumer pause while the machine has CPU to spare (its load, as
  * the JVM sees it, container limits included, under {@code busyCpu}). It is 0 by default (pause whatever the load):
  * measured in BENCHMARKS.md (session 13), letting the consumers run while the load was under 0.75 lowered the rate at
  * which deliveries were still answered in time.

@@ -16,10 +16,10 @@ import java.util.function.LongSupplier;
  * which left the deliveries arriving meanwhile ~200 ms of queueing on a busy machine (BENCHMARKS.md, session 14). The
  * senders are answered at the rate the machine can record their deliveries, and the backlog is worked off at full
  * speed as soon as the burst ends. A quiet inbox, a consumer that was idle, or {@code share = 1} means no pause and
- * no limit at all: an order that arrives alone is applied at once. With {@code busyCpu} above 0, neither does a consumer pause while the machine has CPU to spare (its load, as
- * the JVM sees it, container limits included, under {@code busyCpu}). It is 0 by default (pause whatever the load):
- * measured in BENCHMARKS.md (session 13), letting the consumers run while the load was under 0.75 lowered the rate at
- * which deliveries were still answered in time.
+ * no limit at all: an order that arrives alone is applied at once. With {@code busyCpu} above 0, neither does a
+ * consumer give way while the machine has CPU to spare (its load, as the JVM sees it, container limits included, under
+ * {@code busyCpu}). It is 0 by default (give way whatever the load): measured in BENCHMARKS.md (session 13), letting
+ * the consumers run while the load was under 0.75 lowered the rate at which deliveries were still answered in time.
  *
  * <p>Per replica: each replica paces its own consumers by its own inboxes' traffic.
  */

@@ -55,7 +55,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# a common pool of two threads: see COMMON_POOL in Bench.java
+# a common pool of two threads: the orchestrator's own JDK HttpClient (probes, S3's orders) hands every answer to the
+# common pool, which on a machine of 2 CPUs or fewer would otherwise start a thread per task
 java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 bench/Bench.java "$@" &
 bench_pid=$!
 wait "$bench_pid"

@@ -135,8 +135,15 @@ public class Provisioner {
 
     // ---------------------------------------------------------------- teardown
 
-    /** DELETING: NodePools, HostedCluster and namespace removed, Agents released; then DELETED. */
+    /**
+     * DELETING: NodePools, HostedCluster and namespace removed, Agents released; then DELETED. A pass over a cluster
+     * that is DELETED already (a watch event or a resync after the teardown) does nothing: {@code cluster.deleted} is
+     * reported once.
+     */
     public ReconcileContext teardown(ReconcileContext ctx) {
+        if (ctx.halted) {
+            return ctx;
+        }
         Cluster k = ctx.cluster;
         String ns = HubObjects.namespace(settings, k);
         var client = hub.client();

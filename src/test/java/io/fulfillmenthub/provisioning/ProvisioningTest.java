@@ -185,6 +185,17 @@ class ProvisioningTest {
         assertTrue(k8s().genericKubernetesResources(HubLabels.NODE_POOLS).inNamespace(ns).list().getItems().isEmpty());
         assertEquals(0, agentsOf(id).size());
         assertTrue(eventTypes(id).contains("io.fulfillmenthub.cluster.deleted"));
+        // a later pass over the deleted cluster (a watch event, a resync) changes nothing: subscribers hear of the
+        // deletion once
+        db.tx(tx -> {
+            io.fulfillmenthub.store.WorkQueue.enqueue(tx, io.fulfillmenthub.clusters.ClusterOrders.RECONCILE, id,
+                    java.time.Instant.now());
+            return null;
+        });
+        await().atMost(WAIT).until(() -> db.read(tx -> Db.count(tx, "select count(*) from work_items where kind = ?"
+                + " and item_key = ?", io.fulfillmenthub.clusters.ClusterOrders.RECONCILE, id)) == 0);
+        assertEquals(1, eventTypes(id).stream().filter("io.fulfillmenthub.cluster.deleted"::equals).count(),
+                eventTypes(id).toString());
         // still readable for audit, gone from the lists
         given().header("Authorization", Tokens.bearer("tenant-user")).get(CLUSTERS + "/" + id).then().statusCode(200)
                 .body("status.state", equalTo("DELETED"));

@@ -128,7 +128,6 @@ public class LoadGen {
         }
     }
 
-
     // ------------------------------------------------------------------------------------------------ HTTP client
 
     /**
@@ -249,32 +248,27 @@ public class LoadGen {
 
         private void start(Job j) {
             Conn c = idle.pollLast();
+            if (c == null) {
+                c = new Conn();
+                open.add(c);
+            }
+            c.job = j;
+            c.sentAt = System.nanoTime();
+            c.out = ByteBuffer.wrap(j.bytes());
+            c.inBody = false;
             try {
-                if (c == null) {
-                    c = new Conn();
+                if (c.channel == null) {
                     c.channel = SocketChannel.open();
                     c.channel.configureBlocking(false);
                     c.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    open.add(c);
                     c.connected = c.channel.connect(address);
                     c.key = c.channel.register(selector, c.connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, c);
                 }
-                c.job = j;
-                c.sentAt = System.nanoTime();
-                c.out = ByteBuffer.wrap(j.bytes());
-                c.inBody = false;
                 if (c.connected) {
                     write(c);
                 }
             } catch (IOException | RuntimeException e) {
-                if (c == null || c.job == null) {
-                    j.done().done(-1, e, System.nanoTime());
-                    if (c != null) {
-                        fail(c, e);
-                    }
-                } else {
-                    fail(c, e);
-                }
+                fail(c, e); // the job fails, the connection is closed
             }
         }
 
@@ -431,6 +425,9 @@ public class LoadGen {
             idle.remove(c);
             if (c.key != null) {
                 c.key.cancel();
+            }
+            if (c.channel == null) {
+                return; // never opened
             }
             try {
                 c.channel.close();

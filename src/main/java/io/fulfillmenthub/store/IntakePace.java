@@ -105,10 +105,12 @@ public final class IntakePace {
      */
     public int batchLimit(int max) {
         int limit = busyBatch;
-        if (limit >= max || share >= 1 || !busy() || !cpuBusy()) {
-            return max;
-        }
-        return limit;
+        return limit >= max || !givingWay() ? max : limit;
+    }
+
+    /** Whether the consumers give way to the inboxes now: the pacing is on, deliveries are busy, so is the CPU. */
+    private boolean givingWay() {
+        return share < 1 && busy() && cpuBusy();
     }
 
     /** An inbox took a delivery. */
@@ -188,7 +190,7 @@ public final class IntakePace {
         }
         // counted from the batch's end: time the consumer then spent idle is part of its pause already
         long pause = Math.min(MAX_PAUSE_NANOS, notBefore[0] - now);
-        if (pause <= 0 || !busy() || !cpuBusy()) {
+        if (pause <= 0 || !givingWay()) {
             return 0;
         }
         try {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +25,11 @@ import java.util.concurrent.Future;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fulfillmenthub.clusters.ClusterOrders;
 import io.fulfillmenthub.embedded.EmbeddedMode;
 import io.fulfillmenthub.provisioning.hub.HubLabels;
 import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.WorkQueue;
 import io.fulfillmenthub.testsupport.CrdSchemas;
 import io.fulfillmenthub.testsupport.Threads;
 import io.fulfillmenthub.testsupport.Tokens;
@@ -188,12 +191,11 @@ class ProvisioningTest {
         // a later pass over the deleted cluster (a watch event, a resync) changes nothing: subscribers hear of the
         // deletion once
         db.tx(tx -> {
-            io.fulfillmenthub.store.WorkQueue.enqueue(tx, io.fulfillmenthub.clusters.ClusterOrders.RECONCILE, id,
-                    java.time.Instant.now());
+            WorkQueue.enqueue(tx, ClusterOrders.RECONCILE, id, Instant.now());
             return null;
         });
         await().atMost(WAIT).until(() -> db.read(tx -> Db.count(tx, "select count(*) from work_items where kind = ?"
-                + " and item_key = ?", io.fulfillmenthub.clusters.ClusterOrders.RECONCILE, id)) == 0);
+                + " and item_key = ?", ClusterOrders.RECONCILE, id)) == 0);
         assertEquals(1, eventTypes(id).stream().filter("io.fulfillmenthub.cluster.deleted"::equals).count(),
                 eventTypes(id).toString());
         // still readable for audit, gone from the lists

@@ -172,6 +172,8 @@ public class Provisioner {
             return ctx;
         }
         Cluster k = ctx.cluster;
+        // version 1: no pass saved anything yet, so none reserved hosts (unless it died before saving: see reserve)
+        boolean holdsNone = ctx.readVersion == 1;
         if (k.status.hostsRequestedAt == null) {
             k.status.hostsRequestedAt = now();
             ctx.changed = true;
@@ -180,7 +182,7 @@ public class Provisioner {
             Template.NodeSet ns = ctx.template.nodeSet(e.getKey());
             try {
                 agents.reserve(k.id, k.metadata.name, HubObjects.namespace(settings, k), e.getKey(), ns.hostClass,
-                        e.getValue().size);
+                        e.getValue().size, holdsNone);
             } catch (AgentPool.InsufficientCapacity ic) {
                 Duration waited = Duration.between(k.status.hostsRequestedAt, Instant.now());
                 if (k.status.state == ClusterState.PROGRESSING && !k.status.isTrue("ControlPlaneAvailable")

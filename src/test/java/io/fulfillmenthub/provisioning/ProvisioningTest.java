@@ -352,6 +352,37 @@ class ProvisioningTest {
         awaitState(id, "DELETED");
     }
 
+    /**
+     * A new cluster's first pass reserves without asking which hosts it holds (none, unless a pass died between
+     * reserving and saving). That case, played here: an Agent already carries the cluster's reservation when its first
+     * pass reserves (the host class's lock, held by the test, keeps the pass waiting meanwhile). The surplus host goes
+     * back to the inventory; the cluster keeps the size it was ordered with.
+     */
+    @Test
+    void aReservationLeftByAPassThatDiedIsNotKeptTwice() {
+        await().atMost(WAIT).until(() -> freeHosts("cpu-highmem") >= 2);
+        int free = freeHosts("cpu-highmem");
+        db.tx(c -> Db.count(c, "select count(*) from host_classes where name = 'cpu-highmem'") > 0 ? 0
+                : Db.update(c, "insert into host_classes (name) values ('cpu-highmem')")); // the row to lock
+        String id = db.tx(c -> {
+            Db.one(c, "select name from host_classes where name = ? for update", rs -> rs.getString(1), "cpu-highmem");
+            String ordered = order("ocp-small", "{\"workers\":{\"size\":1}}", "P1D");
+            GenericKubernetesResource a = k8s().genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory")
+                    .withLabel(HubLabels.HOST_CLASS, "cpu-highmem").withoutLabel(HubLabels.CLUSTER)
+                    .withoutLabel(AgentPool.OUT_OF_SERVICE).list().getItems().get(0);
+            a.getMetadata().getLabels().putAll(HubObjects.reservationLabels(ordered, "workers"));
+            k8s().genericKubernetesResources(HubLabels.AGENTS).inNamespace("hardware-inventory").resource(a).update();
+            assertEquals(1, cluster(ordered).getInt("metadata.version"), "no pass saved the cluster yet");
+            return ordered;
+        });
+        awaitState(id, "READY");
+        await().atMost(WAIT).until(() -> agentsOf(id).size() == 1 && freeHosts("cpu-highmem") == free - 1);
+        assertEquals(1, cluster(id).getInt("status.node_sets.workers.ready"));
+        delete(id);
+        awaitState(id, "DELETED");
+        await().atMost(WAIT).until(() -> freeHosts("cpu-highmem") == free);
+    }
+
     @Test
     void anAgentVanishingMidProvisioningIsReplaced() {
         embedded.simulator().pause(true);

@@ -10,6 +10,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import io.fulfillmenthub.inventory.InventorySync;
+import io.fulfillmenthub.store.Db;
+import io.fulfillmenthub.store.SqlWork;
+import io.fulfillmenthub.store.StoreException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,34 @@ class HubWatchStopTest {
         // and none begins once the hub stops
         watch.inventory = failing(() -> { throw new AssertionError("resync after the stop"); });
         watch.resyncInventory();
+        assertEquals(1, warnings.size());
+    }
+
+    /** A store whose transactions fail as the datasource closes; {@code during} runs first (the stop, or nothing). */
+    static Db closing(Runnable during) {
+        return new Db() {
+            @Override
+            public <T> T tx(SqlWork<T> work) {
+                during.run();
+                throw new StoreException(new java.sql.SQLException("The object is already closed [90007-230]"));
+            }
+        };
+    }
+
+    /** The cluster resync, the same: once a stop that caught it logged an ERROR (the scheduler's, CI on 2026-11-28). */
+    @Test
+    void aClusterResyncFailureIsAWarningWhileTheHubRunsAndNotOnceItStops() {
+        HubWatch watch = new HubWatch();
+        watch.db = closing(() -> { });
+        watch.resyncClusters();
+        assertEquals(1, warnings.size(), "a failure while the hub runs is a warning, not an error thrown to the scheduler");
+
+        watch.db = closing(() -> watch.stop(null));
+        watch.resyncClusters();
+        assertEquals(1, warnings.size(), "no warning for a resync the stop overtook: " + warnings);
+
+        watch.db = closing(() -> { throw new AssertionError("resync after the stop"); });
+        watch.resyncClusters();
         assertEquals(1, warnings.size());
     }
 }

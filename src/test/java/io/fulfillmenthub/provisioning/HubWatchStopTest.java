@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -64,22 +65,29 @@ class HubWatchStopTest {
         };
     }
 
-    @Test
-    void aResyncFailureIsAWarningWhileTheHubRunsAndNotOnceItStops() {
-        HubWatch watch = new HubWatch();
-        watch.inventory = failing(() -> { });
-        watch.resyncInventory();
-        assertEquals(1, warnings.size(), "a failure while the hub runs is a warning");
+    /**
+     * One resync in the three cases: its failure while the hub runs is one warning; the same failure when the stop
+     * overtakes it is none; once the hub stopped it does not begin. {@code failWith} arms the resync to fail after
+     * running its argument.
+     */
+    void warnsOnlyWhileTheHubRuns(HubWatch watch, Consumer<Runnable> failWith, Runnable resync) {
+        failWith.accept(() -> { });
+        resync.run();
+        assertEquals(1, warnings.size(), "a failure while the hub runs is a warning, not an error thrown to the scheduler");
 
-        // the stop overtakes a resync: the client closes under it
-        watch.inventory = failing(() -> watch.stop(null));
-        watch.resyncInventory();
+        failWith.accept(() -> watch.stop(null)); // the stop overtakes a resync: the client or datasource closes under it
+        resync.run();
         assertEquals(1, warnings.size(), "no warning for a resync the stop overtook: " + warnings);
 
-        // and none begins once the hub stops
-        watch.inventory = failing(() -> { throw new AssertionError("resync after the stop"); });
-        watch.resyncInventory();
+        failWith.accept(() -> { throw new AssertionError("resync after the stop"); });
+        resync.run();
         assertEquals(1, warnings.size());
+    }
+
+    @Test
+    void anInventoryResyncFailureIsAWarningWhileTheHubRunsAndNotOnceItStops() {
+        HubWatch watch = new HubWatch();
+        warnsOnlyWhileTheHubRuns(watch, during -> watch.inventory = failing(during), watch::resyncInventory);
     }
 
     /** A store whose transactions fail as the datasource closes; {@code during} runs first (the stop, or nothing). */
@@ -93,20 +101,10 @@ class HubWatchStopTest {
         };
     }
 
-    /** The cluster resync, the same: once a stop that caught it logged an ERROR (the scheduler's, CI on 2026-11-28). */
+    /** The cluster resync: once a stop that caught it logged an ERROR (the scheduler's; CI on 2026-11-28). */
     @Test
     void aClusterResyncFailureIsAWarningWhileTheHubRunsAndNotOnceItStops() {
         HubWatch watch = new HubWatch();
-        watch.db = closing(() -> { });
-        watch.resyncClusters();
-        assertEquals(1, warnings.size(), "a failure while the hub runs is a warning, not an error thrown to the scheduler");
-
-        watch.db = closing(() -> watch.stop(null));
-        watch.resyncClusters();
-        assertEquals(1, warnings.size(), "no warning for a resync the stop overtook: " + warnings);
-
-        watch.db = closing(() -> { throw new AssertionError("resync after the stop"); });
-        watch.resyncClusters();
-        assertEquals(1, warnings.size());
+        warnsOnlyWhileTheHubRuns(watch, during -> watch.db = closing(during), watch::resyncClusters);
     }
 }

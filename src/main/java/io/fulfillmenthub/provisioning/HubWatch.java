@@ -167,39 +167,33 @@ public class HubWatch {
     @Scheduled(every = "${hub.provisioning.resync:30s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resyncClusters() {
-        if (stopping) {
-            return;
-        }
-        Instant now = Instant.now();
-        try {
-            // one set-based statement: clusters already queued keep their turn, the others are added
-            db.tx(c -> WorkQueue.enqueueMissing(c, ClusterOrders.RECONCILE,
-                    "select id as item_key from clusters where state in ('PROGRESSING', 'READY', 'DELETING')", now));
-        } catch (RuntimeException e) {
-            // a resync the stop overtook (the datasource closed under it) is no fault; the next one makes up for a
-            // failed one while the hub runs
-            if (stopping) {
-                LOG.debugf("Cluster resync abandoned as the hub stops: %s", e.getMessage());
-            } else {
-                LOG.warnf("Cluster resync failed: %s", e.getMessage());
-            }
-        }
+        // one set-based statement: clusters already queued keep their turn, the others are added
+        resync("Cluster", () -> db.tx(c -> WorkQueue.enqueueMissing(c, ClusterOrders.RECONCILE,
+                "select id as item_key from clusters where state in ('PROGRESSING', 'READY', 'DELETING')", Instant.now())));
     }
 
     @Scheduled(every = "${hub.provisioning.inventory-resync:30s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resyncInventory() {
+        resync("Inventory", () -> inventory.resync());
+    }
+
+    /**
+     * Runs a periodic resync unless the hub stops. A failure while the hub runs is a warning (the next resync makes up
+     * for it); the same failure when the stop overtook the resync (the management hub's client or the datasource
+     * closed under it) is no fault.
+     */
+    private void resync(String what, Runnable work) {
         if (stopping) {
             return;
         }
         try {
-            inventory.resync();
+            work.run();
         } catch (RuntimeException e) {
-            // a resync the stop overtook (the management hub's client closed under it) is no fault
             if (stopping) {
-                LOG.debugf("Inventory resync abandoned as the hub stops: %s", e.getMessage());
+                LOG.debugf("%s resync abandoned as the hub stops: %s", what, e.getMessage());
             } else {
-                LOG.warnf("Inventory resync failed: %s", e.getMessage());
+                LOG.warnf("%s resync failed: %s", what, e.getMessage());
             }
         }
     }
